@@ -1,0 +1,24 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+// Two projects: "node" runs the engine, parsers, CLI and end-to-end tests in Node; "workers"
+// runs the Worker and its Durable Objects inside the real workerd runtime.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/assembly/**/*.test.ts", "test/common/**/*.test.ts", "test/cli/**/*.test.ts", "test/e2e/**/*.test.ts", "test/web/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        test: { name: "workers", include: ["test/worker/**/*.test.ts"], testTimeout: 60_000 },
+      },
+    ],
+  },
+});
