@@ -1,0 +1,32 @@
+// Builds the web client into web/dist/, the directory wrangler serves as static assets:
+// esbuild bundles web/main.ts (and the common/ contract it imports) into one minified
+// app.js with a source map; index.html and the stylesheet are copied beside it.
+// esbuild is enough here: the client is plain TypeScript and DOM, no framework to compile.
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const outDir = join(root, "web", "dist");
+
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+for (const file of ["index.html", "styles.css", "favicon.svg"]) {
+  copyFileSync(join(root, "web", file), join(outDir, file));
+}
+
+const options = {
+  entryPoints: [join(root, "web", "main.ts")],
+  outfile: join(outDir, "app.js"),
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  // Browsers from 2022 on: every one has CompressionStream, pointer events and ES2022.
+  target: ["es2022", "chrome110", "firefox113", "safari16.4"],
+  minify: true,
+  sourcemap: true,
+  logLevel: "warning",
+};
+
+await build(options);
