@@ -12,7 +12,9 @@
  * grid is walked column by column inside bands of 64 rows (one change-map tile high, and
  * small enough that a band's rows stay in L1/L2 between neighbouring columns).
  */
-import { LEAF_D, LEAF_K, isLife } from "./rules";
+import {
+  D1, D2, D4, D6, D8, DX23, DX45, DX67, K0, K2, K4, K6, K8, K9, KX01, KX23, KX45, KX67, LEAVES, LEAVES_WIDE, isLife,
+} from "./rules";
 import {
   back, changeMap, columns, front, height, pitch, prepareGhosts, swapBuffers, TILE_SHIFT, tilesX, width, wordMask,
 } from "./grid";
@@ -62,6 +64,13 @@ import {
   else return value;
 }
 
+/** Word `index` of the rule's table (rules.ts). */
+@inline function leaf<W>(index: i32): W {
+  if (isVector<W>()) return v128.load(LEAVES_WIDE + (<usize>index << 4));
+  // @ts-ignore: u64
+  else return load<u64>(LEAVES + (<usize>index << 3));
+}
+
 /** Bits of a column: 128 for v128, 64 for u64. */
 @inline function columnBits<W>(): i32 {
   return <i32>sizeof<W>() << 3;
@@ -74,19 +83,70 @@ import {
 }
 
 /**
+ * Adds three rows' 3-cell sums (each a 2-bit number: sum + 2 * carry) into the block count
+ * T = b3 b2 b1 b0, then applies the rule. `leaves` are the rule's words (rules.ts), loaded
+ * into locals once per column: held that way the engine keeps them in registers or stack
+ * slots instead of reloading and spilling them on every word.
+ */
+@inline function nextState<W>(
+  sumA: W, carryA: W, sumB: W, carryB: W, sumC: W, carryC: W, centre: W, generic: bool,
+  k0: W, kx01: W, d1: W, k2: W, d2: W, kx23: W, dx23: W, k4: W, d4: W,
+  kx45: W, dx45: W, k6: W, d6: W, kx67: W, dx67: W, k8: W, d8: W, k9: W,
+): W {
+  const ones = xor<W>(sumA, sumB);
+  const b0 = xor<W>(ones, sumC);
+  const onesCarry = or<W>(and<W>(sumA, sumB), and<W>(ones, sumC));
+  const twos = xor<W>(carryA, carryB);
+  const twosSum = xor<W>(twos, carryC);
+  const fours = or<W>(and<W>(carryA, carryB), and<W>(twos, carryC));
+  const b1 = xor<W>(twosSum, onesCarry);
+  const foursCarry = and<W>(twosSum, onesCarry);
+  const b2 = xor<W>(fours, foursCarry);
+  if (!generic) {
+    // Life: born with T = 3, survives with T = 3 or 4 (2 or 3 neighbours besides itself).
+    // T ≥ 8 sets b3 and clears b2, so "b2 or b3" is simply fours | foursCarry.
+    const high = or<W>(fours, foursCarry);
+    const three = andNot<W>(and<W>(b0, b1), high);
+    const four = andNot<W>(and<W>(centre, b2), or<W>(b0, b1));
+    return or<W>(three, four);
+  }
+  const b3 = and<W>(fours, foursCarry);
+  // Any rule: leaf T is K[T] ^ (centre & D[T]). Each pair of leaves (T even, T odd) is picked
+  // by b0 as leaf_even ^ (b0 & (leaf_even ^ leaf_odd)), the XOR of the pair's constants being
+  // precomputed (KX, DX); then b1, b2 and b3 select among the pairs. T = 9 only has b3 b0.
+  const leaf2 = xor<W>(k2, and<W>(centre, d2));
+  const leaf4 = xor<W>(k4, and<W>(centre, d4));
+  const leaf6 = xor<W>(k6, and<W>(centre, d6));
+  const leaf8 = xor<W>(k8, and<W>(centre, d8));
+  const t01 = xor<W>(k0, and<W>(b0, xor<W>(kx01, and<W>(centre, d1))));
+  const t23 = xor<W>(leaf2, and<W>(b0, xor<W>(kx23, and<W>(centre, dx23))));
+  const t45 = xor<W>(leaf4, and<W>(b0, xor<W>(kx45, and<W>(centre, dx45))));
+  const t67 = xor<W>(leaf6, and<W>(b0, xor<W>(kx67, and<W>(centre, dx67))));
+  const t89 = xor<W>(leaf8, and<W>(b0, xor<W>(leaf8, k9)));
+  const t03 = select<W>(b1, t23, t01);
+  const t47 = select<W>(b1, t67, t45);
+  return select<W>(b3, t89, select<W>(b2, t47, t03));
+}
+
+/**
  * Steps one column (one word wide) of one band of rows [y0, y1); returns the OR of
  * (new ^ old) over the band, i.e. which 64-cell tile columns changed. `generic` and `masked`
  * are constants at each call site, so each inlined copy keeps only its own branch.
+ *
+ * (Tried and measured slower: two output rows per iteration sharing their common rows'
+ * partial sums — fewer operations, but the extra live values spill.)
  */
 @inline function stepColumn<W>(src: usize, dst: usize, y0: i32, y1: i32, generic: bool, masked: bool, mask: W): W {
   // Row r of a buffer starts at (r + 1) * pitch; src/dst already point at this column's word.
+  // Each row's horizontal 3-cell sum is computed once, as (sum, carry) = west + centre + east,
+  // and carried down to serve the two output rows below it.
   let p = src + <usize>y0 * pitch; // row y0 - 1
-  let centre = load<W>(p);
-  let w = west<W>(centre, load<W>(p - 8));
-  let e = east<W>(centre, load<W>(p + 8));
+  let centreA = load<W>(p);
+  let w = west<W>(centreA, load<W>(p - 8));
+  let e = east<W>(centreA, load<W>(p + 8));
   let u = xor<W>(w, e);
-  let sumA = xor<W>(u, centre);
-  let carryA = or<W>(and<W>(w, e), and<W>(u, centre));
+  let sumA = xor<W>(u, centreA);
+  let carryA = or<W>(and<W>(w, e), and<W>(u, centreA));
   p += pitch; // row y0
   let centreB = load<W>(p);
   w = west<W>(centreB, load<W>(p - 8));
@@ -95,22 +155,18 @@ import {
   let sumB = xor<W>(u, centreB);
   let carryB = or<W>(and<W>(w, e), and<W>(u, centreB));
 
-  let k0 = splat<W>(0), k1 = k0, k2 = k0, k3 = k0, k4 = k0, k5 = k0, k6 = k0, k7 = k0, k8 = k0, k9 = k0;
-  let d1 = k0, d2 = k0, d3 = k0, d4 = k0, d5 = k0, d6 = k0, d7 = k0, d8 = k0;
-  if (generic) {
-    k0 = splat<W>(load<u64>(LEAF_K, 0)); k1 = splat<W>(load<u64>(LEAF_K, 8));
-    k2 = splat<W>(load<u64>(LEAF_K, 16)); k3 = splat<W>(load<u64>(LEAF_K, 24));
-    k4 = splat<W>(load<u64>(LEAF_K, 32)); k5 = splat<W>(load<u64>(LEAF_K, 40));
-    k6 = splat<W>(load<u64>(LEAF_K, 48)); k7 = splat<W>(load<u64>(LEAF_K, 56));
-    k8 = splat<W>(load<u64>(LEAF_K, 64)); k9 = splat<W>(load<u64>(LEAF_K, 72));
-    d1 = splat<W>(load<u64>(LEAF_D, 8)); d2 = splat<W>(load<u64>(LEAF_D, 16));
-    d3 = splat<W>(load<u64>(LEAF_D, 24)); d4 = splat<W>(load<u64>(LEAF_D, 32));
-    d5 = splat<W>(load<u64>(LEAF_D, 40)); d6 = splat<W>(load<u64>(LEAF_D, 48));
-    d7 = splat<W>(load<u64>(LEAF_D, 56)); d8 = splat<W>(load<u64>(LEAF_D, 64));
-  }
+  const zero = splat<W>(0);
+  const k0 = generic ? leaf<W>(K0) : zero, kx01 = generic ? leaf<W>(KX01) : zero, d1 = generic ? leaf<W>(D1) : zero;
+  const k2 = generic ? leaf<W>(K2) : zero, d2 = generic ? leaf<W>(D2) : zero;
+  const kx23 = generic ? leaf<W>(KX23) : zero, dx23 = generic ? leaf<W>(DX23) : zero;
+  const k4 = generic ? leaf<W>(K4) : zero, d4 = generic ? leaf<W>(D4) : zero;
+  const kx45 = generic ? leaf<W>(KX45) : zero, dx45 = generic ? leaf<W>(DX45) : zero;
+  const k6 = generic ? leaf<W>(K6) : zero, d6 = generic ? leaf<W>(D6) : zero;
+  const kx67 = generic ? leaf<W>(KX67) : zero, dx67 = generic ? leaf<W>(DX67) : zero;
+  const k8 = generic ? leaf<W>(K8) : zero, d8 = generic ? leaf<W>(D8) : zero, k9 = generic ? leaf<W>(K9) : zero;
 
   let q = dst + <usize>(y0 + 1) * pitch; // output row y0
-  let diff = splat<W>(0);
+  let diff = zero;
   for (let y = y0; y < y1; y++) {
     p += pitch; // row y + 1
     const centreC = load<W>(p);
@@ -120,47 +176,10 @@ import {
     const sumC = xor<W>(u, centreC);
     const carryC = or<W>(and<W>(w, e), and<W>(u, centreC));
 
-    // T = (sumA + sumB + sumC) + 2 * (carryA + carryB + carryC), as b3 b2 b1 b0.
-    const ones = xor<W>(sumA, sumB);
-    const b0 = xor<W>(ones, sumC);
-    const onesCarry = or<W>(and<W>(sumA, sumB), and<W>(ones, sumC));
-    const twos = xor<W>(carryA, carryB);
-    const twosSum = xor<W>(twos, carryC);
-    const fours = or<W>(and<W>(carryA, carryB), and<W>(twos, carryC));
-    const b1 = xor<W>(twosSum, onesCarry);
-    const foursCarry = and<W>(twosSum, onesCarry);
-
-    let next: W;
-    if (generic) {
-      const b2 = xor<W>(fours, foursCarry);
-      const b3 = and<W>(fours, foursCarry);
-      // Leaves: the answer for each T as a function of the centre cell, then a multiplexer
-      // tree on b0, b1, b2, b3 picks the leaf of each cell's T.
-      const leaf1 = xor<W>(k1, and<W>(centreB, d1));
-      const leaf2 = xor<W>(k2, and<W>(centreB, d2));
-      const leaf3 = xor<W>(k3, and<W>(centreB, d3));
-      const leaf4 = xor<W>(k4, and<W>(centreB, d4));
-      const leaf5 = xor<W>(k5, and<W>(centreB, d5));
-      const leaf6 = xor<W>(k6, and<W>(centreB, d6));
-      const leaf7 = xor<W>(k7, and<W>(centreB, d7));
-      const leaf8 = xor<W>(k8, and<W>(centreB, d8));
-      const t01 = select<W>(b0, leaf1, k0);
-      const t23 = select<W>(b0, leaf3, leaf2);
-      const t45 = select<W>(b0, leaf5, leaf4);
-      const t67 = select<W>(b0, leaf7, leaf6);
-      const t89 = select<W>(b0, k9, leaf8);
-      const t03 = select<W>(b1, t23, t01);
-      const t47 = select<W>(b1, t67, t45);
-      next = select<W>(b3, t89, select<W>(b2, t47, t03));
-    } else {
-      // Life: born with T = 3, survives with T = 3 or 4 (2 or 3 neighbours besides itself).
-      // T ≥ 8 sets b3 and clears b2, so "b2 or b3" is simply fours | foursCarry.
-      const b2 = xor<W>(fours, foursCarry);
-      const high = or<W>(fours, foursCarry);
-      const three = andNot<W>(and<W>(b0, b1), high);
-      const four = andNot<W>(and<W>(centreB, b2), or<W>(b0, b1));
-      next = or<W>(three, four);
-    }
+    let next = nextState<W>(
+      sumA, carryA, sumB, carryB, sumC, carryC, centreB, generic,
+      k0, kx01, d1, k2, d2, kx23, dx23, k4, d4, kx45, dx45, k6, d6, kx67, dx67, k8, d8, k9,
+    );
     if (masked) {
       next = and<W>(next, mask);
       diff = or<W>(diff, xor<W>(next, and<W>(centreB, mask)));
