@@ -274,8 +274,9 @@ export function parseRle(text: string): ParseResult<PatternFile> {
       ended = true;
       break;
     }
-    const column = i - lineStart + 1;
-    if (hasCount && count === 0) return failAt(countLine, countColumn, "a run count must be at least 1");
+    // Errors about a run point at its count when it has one.
+    const [runLine, runColumn] = hasCount ? [countLine, countColumn] : [line, i - lineStart + 1];
+    if (hasCount && count === 0) return failAt(runLine, runColumn, "a run count must be at least 1");
     const run = hasCount ? count : 1;
     hasCount = false;
     lineHasToken = true;
@@ -284,8 +285,8 @@ export function parseRle(text: string): ParseResult<PatternFile> {
     } else if (c === 111 || c === 65) {
       // "o" or "A" — live cells
       const x1 = x + run;
-      if (x1 > MAX_SIDE) return failAt(line, column, `live cells reach column ${x1}, beyond the ${MAX_SIDE}-cell width limit`);
-      if (y >= MAX_SIDE) return failAt(line, column, `live cells on row ${y + 1}, beyond the ${MAX_SIDE}-cell height limit`);
+      if (x1 > MAX_SIDE) return failAt(runLine, runColumn, `live cells reach column ${x1}, beyond the ${MAX_SIDE}-cell width limit`);
+      if (y >= MAX_SIDE) return failAt(runLine, runColumn, `live cells on row ${y + 1}, beyond the ${MAX_SIDE}-cell height limit`);
       if (x1 > capWidth || y >= capHeight) grow(x1, y);
       fillRun(data, y * stride, x, x1);
       if (x1 > usedWidth) usedWidth = x1;
@@ -296,7 +297,7 @@ export function parseRle(text: string): ParseResult<PatternFile> {
       x = 0;
     } else {
       const hint = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? ' (two-state RLE uses "b" or "." for dead cells and "o" for live ones)' : "";
-      return failAt(line, column, `unexpected character ${describeChar(String.fromCharCode(c))}${hint}`);
+      return failAt(line, i - lineStart + 1, `unexpected character ${describeChar(String.fromCharCode(c))}${hint}`);
     }
   }
   if (!ended && hasCount) return failAt(countLine, countColumn, `run count ${count} is not followed by "b", "o" or "$"`);

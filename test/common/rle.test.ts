@@ -1,0 +1,411 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { type Bitmap, bitmapsEqual, bitmapFromBytes, bitmapPopulation, bitmapStride, createBitmap, getBit, setBit } from "../../common/bitmap.ts";
+import { MAX_SIDE } from "../../common/engine.ts";
+import { type PatternFile, RLE_LINE_LENGTH, parseCells, parseLife106, parsePattern, parseRle, writeCells, writeRle } from "../../common/rle.ts";
+import { LIFE, formatRule } from "../../common/rules.ts";
+
+/** Deterministic generator (mulberry32) so a failing case can be replayed. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomBitmap(width: number, height: number, density: number, next: () => number): Bitmap {
+  const bitmap = createBitmap(width, height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (next() < density) setBit(bitmap, x, y, true);
+  return bitmap;
+}
+
+/** A bitmap from picture rows ("." dead, anything else alive), written independently of the readers. */
+function picture(...rows: string[]): Bitmap {
+  const width = Math.max(0, ...rows.map((row) => row.length));
+  const bitmap = createBitmap(width, rows.length);
+  rows.forEach((row, y) => [...row].forEach((c, x) => c !== "." && setBit(bitmap, x, y, true)));
+  return bitmap;
+}
+
+function ok(result: ReturnType<typeof parseRle>): PatternFile {
+  if (!result.ok) throw new Error(`expected a pattern, got: ${result.error}`);
+  return result.value;
+}
+
+function error(result: ReturnType<typeof parseRle>): string {
+  if (result.ok) throw new Error("expected an error, got a pattern");
+  expect(Object.keys(result)).toEqual(["ok", "error"]); // no partial value rides along
+  return result.error;
+}
+
+const GLIDER = picture(".O.", "..O", "OOO");
+
+describe("writeRle", () => {
+  it("writes a glider the way Golly does", () => {
+    expect(writeRle(GLIDER)).toBe("x = 3, y = 3, rule = B3/S23\nbo$2bo$3o!\n");
+  });
+
+  it("puts #N and #C lines first and the grid suffix on the rule", () => {
+    const text = writeRle(GLIDER, { name: "Glider", comments: ["first", "second\nthird"], rule: { birth: 0b1001000, survive: 0b1100 }, topology: "torus" });
+    expect(text).toBe("#N Glider\n#C first\n#C second\n#C third\nx = 3, y = 3, rule = B36/S23:T3,3\nbo$2bo$3o!\n");
+    expect(writeRle(GLIDER, { topology: "plane" })).toContain("rule = B3/S23:P3,3\n");
+  });
+
+  it("compresses runs, omits trailing dead cells and merges blank rows", () => {
+    expect(writeRle(picture("OOO.....", "........", "........", "..OO....", "........"))).toBe("x = 8, y = 5, rule = B3/S23\n3o3$2b2o!\n");
+    expect(writeRle(picture("........", "......O."))).toBe("x = 8, y = 2, rule = B3/S23\n$6bo!\n");
+    expect(writeRle(createBitmap(5, 4))).toBe("x = 5, y = 4, rule = B3/S23\n!\n");
+    expect(writeRle(picture("O"))).toBe("x = 1, y = 1, rule = B3/S23\no!\n");
+    expect(writeRle(picture("O".repeat(123)))).toBe("x = 123, y = 1, rule = B3/S23\n123o!\n");
+  });
+
+  it("keeps every body line within 70 characters without splitting a run", () => {
+    const next = random(7);
+    for (const density of [0.05, 0.5, 0.9]) {
+      const bitmap = randomBitmap(500, 60, density, next);
+      const [header, ...body] = writeRle(bitmap).trimEnd().split("\n");
+      expect(header).toBe("x = 500, y = 60, rule = B3/S23");
+      for (const line of body) {
+        expect(line.length).toBeLessThanOrEqual(RLE_LINE_LENGTH);
+        expect(line).toMatch(/^(\d*[bo$])*!?$/); // whole tokens only: never ends with a bare count
+      }
+      // Lines are filled: the next token would not have fitted on the line before.
+      for (let i = 0; i + 1 < body.length; i++) {
+        const firstToken = /^\d*[bo$!]/.exec(body[i + 1])![0];
+        expect(body[i].length + firstToken.length).toBeGreaterThan(RLE_LINE_LENGTH);
+      }
+    }
+  });
+});
+
+describe("RLE round trips", () => {
+  it("parse(write(bitmap)) is the bitmap, for odd sizes, wide rows and blank rows", () => {
+    const next = random(2024);
+    const sizes = [[1, 1], [1, 7], [7, 1], [8, 8], [9, 3], [17, 33], [70, 2], [71, 5], [140, 3], [300, 4], [63, 65], [1000, 2]];
+    for (const [width, height] of sizes) {
+      for (const density of [0, 0.02, 0.3, 0.7, 1]) {
+        const bitmap = randomBitmap(width, height, density, next);
+        const file = ok(parseRle(writeRle(bitmap)));
+        expect(bitmapsEqual(file.bitmap, bitmap), `${width}×${height} at ${density}`).toBe(true);
+      }
+    }
+  });
+
+  it("keeps blank trailing rows and columns through the header size", () => {
+    const bitmap = createBitmap(20, 12);
+    setBit(bitmap, 1, 1, true);
+    setBit(bitmap, 3, 2, true);
+    const file = ok(parseRle(writeRle(bitmap)));
+    expect([file.bitmap.width, file.bitmap.height]).toEqual([20, 12]);
+    expect(bitmapsEqual(file.bitmap, bitmap)).toBe(true);
+  });
+
+  it("round-trips rows with many blank rows between them", () => {
+    const bitmap = createBitmap(3, 250);
+    setBit(bitmap, 0, 0, true);
+    setBit(bitmap, 2, 123, true);
+    setBit(bitmap, 1, 249, true);
+    const text = writeRle(bitmap);
+    expect(text).toContain("o123$2bo126$bo!");
+    expect(bitmapsEqual(ok(parseRle(text)).bitmap, bitmap)).toBe(true);
+  });
+
+  it("carries rule, grid, name and comments", () => {
+    const rule = { birth: 0b110001000, survive: 0b100100 };
+    const file = ok(parseRle(writeRle(GLIDER, { rule, topology: "plane", name: "g", comments: ["a", "b"] })));
+    expect(file.rule?.rule).toEqual(rule);
+    expect(file.rule?.bounds).toEqual({ topology: "plane", width: 3, height: 3 });
+    expect(file.name).toBe("g");
+    expect(file.comments).toEqual(["a", "b"]);
+  });
+
+  it("handles a 4096×4096 random soup quickly", () => {
+    const soup = randomBitmap(4096, 4096, 0.5, random(99));
+    const t0 = performance.now();
+    const text = writeRle(soup);
+    const t1 = performance.now();
+    const file = ok(parseRle(text));
+    const t2 = performance.now();
+    expect(text.length).toBeGreaterThan(8_000_000);
+    expect(bitmapsEqual(file.bitmap, soup)).toBe(true);
+    // Generous bounds for a shared 2-core machine; typically ~0.2 s each.
+    expect(t1 - t0).toBeLessThan(3000);
+    expect(t2 - t1).toBeLessThan(3000);
+  });
+});
+
+describe("Golly's own RLE", () => {
+  const oraclePath = resolve(process.cwd(), "../shared/oracle/cases.json");
+  const cases: { name: string; rle: string }[] = existsSync(oraclePath) ? JSON.parse(readFileSync(oraclePath, "utf8")) : [];
+
+  it.skipIf(cases.length === 0)("is read and rewritten byte for byte", () => {
+    const seen = new Set<string>();
+    for (const { name, rle } of cases) {
+      if (seen.has(rle)) continue;
+      seen.add(rle);
+      const file = ok(parseRle(rle));
+      expect(writeRle(file.bitmap, { rule: file.rule?.rule, topology: file.rule?.bounds?.topology }), name).toBe(rle);
+    }
+  });
+});
+
+describe("tolerant RLE reading", () => {
+  it("reads comment lines of every kind before the header", () => {
+    const text = [
+      "#N Glider",
+      "#O Richard K. Guy",
+      "#C The smallest spaceship.",
+      "#c lower-case comment",
+      "#CXRLE Pos=-5,3 Gen=12",
+      "#r 23/3",
+      "",
+      "x = 3, y = 3, rule = B3/S23",
+      "bo$2bo$3o!",
+    ].join("\n");
+    const file = ok(parseRle(text));
+    expect(bitmapsEqual(file.bitmap, GLIDER)).toBe(true);
+    expect(file.name).toBe("Glider");
+    expect(file.author).toBe("Richard K. Guy");
+    expect(file.comments).toEqual(["The smallest spaceship.", "lower-case comment", "r 23/3"]);
+    expect(file.offset).toEqual({ x: -5, y: 3 });
+    expect(file.format).toBe("rle");
+  });
+
+  it("reads XLife's #R / #P offsets", () => {
+    expect(ok(parseRle("#R -2 7\nx = 1, y = 1\no!")).offset).toEqual({ x: -2, y: 7 });
+    expect(ok(parseRle("#P 4 -1\nx = 1, y = 1\no!")).offset).toEqual({ x: 4, y: -1 });
+  });
+
+  it("accepts header spacing variants, no rule, and a rule with a grid suffix", () => {
+    for (const header of ["x=3,y=3,rule=B3/S23", "x = 3 , y = 3 , rule = b3s23", "  x = 3, y = 3", "x=3, y=3, rule = 23/3", "X = 3, Y = 3"]) {
+      expect(bitmapsEqual(ok(parseRle(`${header}\nbo$2bo$3o!`)).bitmap, GLIDER), header).toBe(true);
+    }
+    expect(ok(parseRle("x = 3, y = 3\nbo$2bo$3o!")).rule).toBeUndefined();
+    const suffixed = ok(parseRle("x = 64, y = 32, rule = B36/S23:T64,32\nbo$2bo$3o!"));
+    expect(formatRule(suffixed.rule!.rule)).toBe("B36/S23");
+    expect(suffixed.rule!.bounds).toEqual({ topology: "torus", width: 64, height: 32 });
+    expect(suffixed.rule!.name).toBe("HighLife");
+    expect([suffixed.bitmap.width, suffixed.bitmap.height]).toEqual([64, 32]);
+    expect(ok(parseRle("x = 3, y = 3, rule = Day & Night\n3o!")).rule?.name).toBe("Day & Night");
+  });
+
+  it("skips unknown header fields", () => {
+    expect(bitmapsEqual(ok(parseRle("x = 3, y = 3, generation = 5, rule = B3/S23\nbo$2bo$3o!")).bitmap, GLIDER)).toBe(true);
+  });
+
+  it("reads multi-digit counts, '.' as dead, 'A' as alive and counted $", () => {
+    const file = ok(parseRle("x = 12, y = 4\n12o$.A9.A2$o10bo!"));
+    expect(bitmapsEqual(file.bitmap, picture("OOOOOOOOOOOO", ".O.........O", "............", "O..........O"))).toBe(true);
+    const wide = ok(parseRle("x = 1234, y = 1\n1233bo!"));
+    expect(getBit(wide.bitmap, 1233, 0)).toBe(true);
+    expect(bitmapPopulation(wide.bitmap)).toBe(1);
+  });
+
+  it("accepts line breaks and spaces anywhere in the body, even inside a count", () => {
+    const text = "x = 13, y = 3\n  b\n o $\r\n1\n2o\t$ 1 3\nb !";
+    const file = ok(parseRle(text));
+    expect(bitmapsEqual(file.bitmap, picture(".O...........", "OOOOOOOOOOOO.", "............."))).toBe(true);
+  });
+
+  it("accepts CRLF files and # lines inside the body", () => {
+    const file = ok(parseRle("#N g\r\nx = 3, y = 3\r\nbo$\r\n#C stray comment\r\n2bo$3o!\r\n"));
+    expect(bitmapsEqual(file.bitmap, GLIDER)).toBe(true);
+    expect(file.name).toBe("g");
+  });
+
+  it("ignores text after ! and tolerates a missing !", () => {
+    expect(bitmapsEqual(ok(parseRle("x = 3, y = 3\nbo$2bo$3o! trailing % junk\nmore $$$ junk")).bitmap, GLIDER)).toBe(true);
+    expect(bitmapsEqual(ok(parseRle("x = 3, y = 3\nbo$2bo$3o")).bitmap, GLIDER)).toBe(true);
+    expect(bitmapsEqual(ok(parseRle("x = 3, y = 3\nbo$2bo$3o\n")).bitmap, GLIDER)).toBe(true);
+  });
+
+  it("grows the pattern to fit live cells beyond the header size", () => {
+    const file = ok(parseRle("x = 2, y = 2\nbo$2bo$3o!"));
+    expect(bitmapsEqual(file.bitmap, GLIDER)).toBe(true);
+    const grown = ok(parseRle("x = 0, y = 0\n5$1000bo!"));
+    expect([grown.bitmap.width, grown.bitmap.height]).toEqual([1001, 6]);
+    expect(getBit(grown.bitmap, 1000, 5)).toBe(true);
+    expect(bitmapPopulation(grown.bitmap)).toBe(1);
+    // Growth in both directions keeps the rows apart.
+    const tall = ok(parseRle(`x = 1, y = 1\n${Array.from({ length: 40 }, (_, i) => (i === 0 ? "o" : `${i * 3}bo`)).join("$")}!`));
+    expect([tall.bitmap.width, tall.bitmap.height]).toEqual([118, 40]);
+    for (let i = 0; i < 40; i++) expect(getBit(tall.bitmap, i * 3, i)).toBe(true);
+    expect(bitmapPopulation(tall.bitmap)).toBe(40);
+    // Trailing dead runs and rows do not grow it.
+    const dead = ok(parseRle("x = 3, y = 3\nbo$2bo$3o20b$$$$!"));
+    expect(bitmapsEqual(dead.bitmap, GLIDER)).toBe(true);
+  });
+
+  it("keeps the padding bits of a grown pattern clear", () => {
+    const file = ok(parseRle("x = 1, y = 1\no$2o$3o$10o!"));
+    expect(file.bitmap.width).toBe(10);
+    const stride = bitmapStride(10);
+    for (let y = 0; y < 4; y++) expect(file.bitmap.data[y * stride + 1] >>> 2).toBe(0);
+    expect(bitmapPopulation(file.bitmap)).toBe(16);
+  });
+
+  it("reads an empty pattern", () => {
+    const file = ok(parseRle("x = 0, y = 0, rule = B3/S23\n!"));
+    expect([file.bitmap.width, file.bitmap.height]).toEqual([0, 0]);
+    expect(ok(parseRle("x = 5, y = 5\n")).bitmap.data.every((b) => b === 0)).toBe(true);
+  });
+});
+
+describe("malformed RLE is an error with line and column, never a partial pattern", () => {
+  it.each([
+    ["x = 3, y = 3\nbo$2bo$3%!", "line 2, column 9: unexpected character \"%\""],
+    ["#C hi\n\nx = 3, y = 3\nbo$\n2bo$3x!", "line 5, column 6: unexpected character \"x\" (two-state RLE uses"],
+    ["x = 3, y = 3\nbo$2bo$3B!", "line 2, column 9: unexpected character \"B\""],
+    ["x = 3, y = 3\nbo\u00a0$!", "line 2, column 3: unexpected character U+00A0"],
+    ["x = 3, y = 3\nbo$0o!", "line 2, column 4: a run count must be at least 1"],
+    ["x = 3, y = 3\nbo$2bo$12", "line 2, column 8: run count 12 is not followed by \"b\", \"o\" or \"$\""],
+    ["bo$2bo$3o!", "line 1, column 1: expected the RLE header"],
+    ["#N only comments\n", "line 1, column 1: no RLE header"],
+    ["", "no RLE header"],
+    ["y = 3, x = 3\nbo!", "line 1, column 1: expected the RLE header"],
+    ["x = 3\nbo!", "line 1, column 6: the RLE header has no \"y = <height>\""],
+    ["x = 3, y = \nbo!", "line 1, column 12: expected a whole number after \"y =\""],
+    ["x = 3; y = 3\nbo!", "line 1, column 6: expected \",\" between header fields"],
+    ["x = 3, y 3\nbo!", "line 1, column 10: expected \"=\" after \"y\""],
+    ["x = 3, y = 3, rule = B3/S29\nbo!", "line 1, column 22: rule \"B3/S29\": digit 9 at position 6"],
+    ["x = 3, y = 3, rule = B3/S23:K4,4\nbo!", "line 1, column 22: rule \"B3/S23:K4,4\": Klein bottle"],
+    ["x = 3, y = 3, rule = LifeHistory\n2.A!", "line 1, column 22: rule \"LifeHistory\": not a known rule name"],
+  ])("%j", (text, message) => {
+    expect(error(parseRle(text))).toContain(message);
+  });
+});
+
+describe("size limits are enforced before memory is spent", () => {
+  function fastError(text: string): string {
+    const t0 = performance.now();
+    const message = error(parseRle(text));
+    expect(performance.now() - t0).toBeLessThan(200);
+    return message;
+  }
+
+  it("refuses headers larger than the limit", () => {
+    expect(fastError("x = 100000, y = 1\n!")).toBe(`line 1, column 5: width 100000 is larger than the ${MAX_SIDE}-cell limit`);
+    expect(fastError(`x = 1, y = ${MAX_SIDE + 1}\n!`)).toMatch(/^line 1, column 12: height 16385 is larger than the 16384-cell limit/);
+    expect(fastError("x = 99999999999999999999999, y = 1\n!")).toMatch(/^line 1, column 5: width \d+ is larger than/);
+  });
+
+  it("refuses runs that reach past the limit without looping over them", () => {
+    expect(fastError("x = 1, y = 1\n999999999o!")).toBe(`line 2, column 1: live cells reach column 999999999, beyond the ${MAX_SIDE}-cell width limit`);
+    expect(fastError(`x = 1, y = 1\n${MAX_SIDE + 1}o!`)).toMatch(/live cells reach column 16385/);
+    expect(fastError(`x = 1, y = 1\n${MAX_SIDE}b1o!`)).toMatch(/line 2, column 7: live cells reach column 16385/);
+    expect(fastError("x = 1, y = 1\n999999999$o!")).toMatch(/line 2, column 11: live cells on row 1000000000, beyond the 16384-cell height limit/);
+    expect(fastError("x = 1, y = 1\n99999999999999999999999999999999o!")).toMatch(/beyond the 16384-cell width limit/);
+  });
+
+  it("accepts patterns exactly at the limit, and long dead runs that place nothing", () => {
+    const wide = ok(parseRle(`x = 1, y = 1\n${MAX_SIDE}o!`));
+    expect([wide.bitmap.width, bitmapPopulation(wide.bitmap)]).toEqual([MAX_SIDE, MAX_SIDE]);
+    const t0 = performance.now();
+    const dead = ok(parseRle("x = 2, y = 1\no999999999b999999999$!"));
+    expect(performance.now() - t0).toBeLessThan(200);
+    expect([dead.bitmap.width, dead.bitmap.height, bitmapPopulation(dead.bitmap)]).toEqual([2, 1, 1]);
+  });
+});
+
+describe("plaintext .cells", () => {
+  it("reads name, comments, dead and live cells in every accepted spelling, padding ragged rows", () => {
+    const file = ok(parseCells("!Name: Glider\n!The smallest spaceship.\n!\n.O\n..*\r\nooO\n"));
+    expect(file.name).toBe("Glider");
+    expect(file.comments).toEqual(["The smallest spaceship.", ""]);
+    expect(bitmapsEqual(file.bitmap, GLIDER)).toBe(true);
+    expect(file.format).toBe("cells");
+    expect(file.rule).toBeUndefined();
+  });
+
+  it("counts empty lines between rows as blank rows, but not before the first row or at the end", () => {
+    const file = ok(parseCells("!Name: x\n\n.O\n\n\nO\n\n\n"));
+    expect(bitmapsEqual(file.bitmap, picture(".O", "..", "..", "O."))).toBe(true);
+  });
+
+  it("round-trips through writeCells with the size intact", () => {
+    const next = random(5);
+    for (const [width, height] of [[1, 1], [5, 9], [80, 3], [33, 17]]) {
+      const bitmap = randomBitmap(width, height, 0.4, next);
+      setBit(bitmap, width - 1, height - 1, false);
+      const text = writeCells(bitmap, "random");
+      expect(text.startsWith("!Name: random\n")).toBe(true);
+      expect(bitmapsEqual(ok(parseCells(text)).bitmap, bitmap)).toBe(true);
+    }
+    expect(writeCells(GLIDER)).toBe(".O.\n..O\nOOO\n");
+  });
+
+  it("reports a bad character by line and column", () => {
+    expect(error(parseCells("!Name: x\n.O.\n.OX\n"))).toBe('line 3, column 3: unexpected character "X" (plaintext uses "." for dead cells and "O" for live ones)');
+    expect(error(parseCells(".O.\n O.\n"))).toMatch(/^line 2, column 1: unexpected character " "/);
+  });
+
+  it("refuses rows wider or more numerous than the limit", () => {
+    expect(error(parseCells(".".repeat(MAX_SIDE + 1)))).toBe(`line 1, column ${MAX_SIDE + 1}: row is wider than the ${MAX_SIDE}-cell limit`);
+    expect(error(parseCells("O\n".repeat(MAX_SIDE + 1)))).toMatch(new RegExp(`^line ${MAX_SIDE + 1}, column 1: more than ${MAX_SIDE} rows`));
+  });
+});
+
+describe("Life 1.06", () => {
+  it("reads cells with negative coordinates, the min corner at (0, 0) and the offset recorded", () => {
+    const file = ok(parseLife106("#Life 1.06\n#N Glider\n#D A glider\n0 -1\n1 0\r\n-1 1\n0 1\n 1  1 \n"));
+    expect(bitmapsEqual(file.bitmap, GLIDER)).toBe(true);
+    expect(file.offset).toEqual({ x: -1, y: -1 });
+    expect(file.name).toBe("Glider");
+    expect(file.comments).toEqual(["A glider"]);
+    expect(file.format).toBe("life106");
+  });
+
+  it("accepts repeated cells and an empty file", () => {
+    expect(bitmapPopulation(ok(parseLife106("#Life 1.06\n5 5\n5 5\n")).bitmap)).toBe(1);
+    const empty = ok(parseLife106("#Life 1.06\n"));
+    expect([empty.bitmap.width, empty.bitmap.height]).toEqual([0, 0]);
+  });
+
+  it("reports malformed lines by line and column", () => {
+    expect(error(parseLife106("0 0\n"))).toBe('line 1, column 1: expected the Life 1.06 header "#Life 1.06"');
+    expect(error(parseLife106("#Life 1.06\n0 0\n1,1\n"))).toBe('line 3, column 2: expected a space between x and y, found ","');
+    expect(error(parseLife106("#Life 1.06\n0 0\n1\n"))).toBe("line 3, column 2: expected a y coordinate (an integer), found the end of the line");
+    expect(error(parseLife106("#Life 1.06\n0 0 0\n"))).toBe('line 2, column 5: unexpected "0" after the coordinates');
+    expect(error(parseLife106("#Life 1.06\nx 0\n"))).toMatch(/^line 2, column 1: expected an x coordinate/);
+    expect(error(parseLife106("#Life 1.06\n0 99999999999\n"))).toMatch(/^line 2, column 3: coordinate 99999999999 is out of range/);
+  });
+
+  it("refuses a pattern spanning more than the limit", () => {
+    expect(error(parseLife106(`#Life 1.06\n0 0\n${MAX_SIDE - 1} 0\n${MAX_SIDE} 5\n`))).toMatch(/^line 4, column 1: cell \(16384, 5\) makes the pattern larger than/);
+    expect(error(parseLife106(`#Life 1.06\n0 -8192\n0 8192\n`))).toMatch(/^line 3, column 1:/);
+  });
+});
+
+describe("parsePattern detects the format", () => {
+  it.each([
+    ["#C comment\nx = 3, y = 3\nbo$2bo$3o!", "rle"],
+    ["\n\nx = 3, y = 3\nbo$2bo$3o!", "rle"],
+    ["!Name: glider\n.O.\n..O\nOOO\n", "cells"],
+    [".O.\n..O\nOOO\n", "cells"],
+    ["#Life 1.06\n1 0\n2 1\n0 2\n1 2\n2 2\n", "life106"],
+  ])("%j is %s", (text, format) => {
+    const file = ok(parsePattern(text));
+    expect(file.format).toBe(format);
+    expect(bitmapsEqual(file.bitmap, GLIDER)).toBe(true);
+  });
+
+  it("refuses what it cannot recognise", () => {
+    expect(error(parsePattern(""))).toMatch(/empty/);
+    expect(error(parsePattern("#C x\nhello\n"))).toMatch(/^line 2, column 1: not a recognised pattern format/);
+    expect(error(parsePattern("#Life 1.05\n#P 0 0\n.*\n"))).toMatch(/^line 1, column 1: Life 1.05 files are not supported/);
+  });
+
+  it("passes errors through from the reader it chose", () => {
+    expect(error(parsePattern("x = 3, y = 3\nbo$2bo$3%!"))).toBe('line 2, column 9: unexpected character "%"');
+  });
+});
+
+describe("agreement with the shared bitmap helpers", () => {
+  it("reads what bitmapFromBytes builds", () => {
+    const bytes = [0, 1, 0, 0, 0, 1, 1, 1, 1];
+    expect(bitmapsEqual(ok(parseRle(writeRle(bitmapFromBytes(3, 3, bytes), { rule: LIFE }))).bitmap, GLIDER)).toBe(true);
+  });
+});
