@@ -42,6 +42,9 @@ export let tilesX: i32 = 0;
 export let tilesY: i32 = 0;
 export let changeMap: usize = 0;
 export let rowScratch: usize = 0;
+/** The step's per-column scratch: two rows of 3-cell sums, and change bits (step.ts). */
+export let sumRing: usize = 0;
+export let columnDiffs: usize = 0;
 let io: usize = 0;
 let ioCapacity: usize = 0;
 /** Buffers whose plane ghosts still need zeroing (after init or a topology change). */
@@ -61,21 +64,50 @@ function ensureMemory(end: usize): bool {
   return memory.grow(pages) >= 0;
 }
 
+/**
+ * Distance from buffer A to buffer B. The kernel loads from one while its stores to the
+ * other are still in flight; when a load's address equals a recent store's modulo 4096 the
+ * processor assumes a dependence and stalls ("4K aliasing"). Loads run at most a row plus
+ * ~20 words ahead of those stores, in either buffer order, so pad the gap until none of
+ * those offsets lands within 32 bytes of a multiple of 4096.
+ */
+function bufferGap(bufferBytes: usize): usize {
+  for (let pad: usize = 0; pad < 4096; pad += 64) {
+    const gap = bufferBytes + pad;
+    let clear = true;
+    for (let sign = -1; sign <= 1 && clear; sign += 2) {
+      for (let extra = 0; extra <= 1 && clear; extra++) {
+        for (let k = 0; k <= 24 && clear; k++) {
+          const offset = <i64>sign * <i64>gap + <i64>extra * <i64>pitch + <i64>(k << 4);
+          const residue = <i32>(((offset % 4096) + 4096) % 4096);
+          if (residue < 32 || residue > 4096 - 32) clear = false;
+        }
+      }
+    }
+    if (clear) return gap;
+  }
+  return bufferBytes + 2048;
+}
+
 /** Lays out memory for a width × height grid; returns 0, or 1 when memory cannot grow. */
 export function init(w: i32, h: i32, isTorus: bool): i32 {
   width = w;
   height = h;
   torus = isTorus;
   columns = (w + 127) >> 7;
-  pitch = <usize>(columns + 1) << 4;
+  // Rows start on cache lines (64 bytes), which also makes buffer-to-buffer address
+  // differences predictable modulo 4096 for bufferGap below.
+  pitch = alignUp(<usize>(columns + 1) << 4, 64);
   tilesX = (w + 63) >> TILE_SHIFT;
   tilesY = (h + 63) >> TILE_SHIFT;
   changeMap = alignUp(__heap_base, 16);
   rowScratch = alignUp(changeMap + <usize>(tilesX * tilesY), 16);
   const bufferBytes = pitch * <usize>(h + 3);
-  front = alignUp(rowScratch + max(pitch, <usize>w + 64), 16);
-  back = front + bufferBytes;
-  io = back + bufferBytes;
+  sumRing = alignUp(rowScratch + max(pitch, <usize>w + 64), 64);
+  columnDiffs = sumRing + (<usize>columns << 6);
+  front = alignUp(columnDiffs + (<usize>columns << 4), 64);
+  back = front + bufferGap(bufferBytes);
+  io = alignUp(back + bufferBytes, 16);
   ioCapacity = 4096;
   if (!ensureMemory(io + ioCapacity + IO_SLACK)) return 1;
   memory.fill(changeMap, 0, io - changeMap);

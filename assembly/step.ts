@@ -16,7 +16,7 @@ import {
   D1, D2, D4, D6, D8, DX23, DX45, DX67, K0, K2, K4, K6, K8, K9, KX01, KX23, KX45, KX67, LEAVES, LEAVES_WIDE, isLife,
 } from "./rules";
 import {
-  back, changeMap, columns, front, height, pitch, prepareGhosts, swapBuffers, TILE_SHIFT, tilesX, width, wordMask,
+  back, changeMap, columnDiffs, columns, front, height, pitch, prepareGhosts, swapBuffers, TILE_SHIFT, sumRing, tilesX, width, wordMask,
 } from "./grid";
 
 @inline function and<W>(a: W, b: W): W {
@@ -128,70 +128,14 @@ import {
   return select<W>(b3, t89, select<W>(b2, t47, t03));
 }
 
-/**
- * Steps one column (one word wide) of one band of rows [y0, y1); returns the OR of
- * (new ^ old) over the band, i.e. which 64-cell tile columns changed. `generic` and `masked`
- * are constants at each call site, so each inlined copy keeps only its own branch.
- *
- * (Tried and measured slower: two output rows per iteration sharing their common rows'
- * partial sums — fewer operations, but the extra live values spill.)
- */
-@inline function stepColumn<W>(src: usize, dst: usize, y0: i32, y1: i32, generic: bool, masked: bool, mask: W): W {
-  // Row r of a buffer starts at (r + 1) * pitch; src/dst already point at this column's word.
-  // Each row's horizontal 3-cell sum is computed once, as (sum, carry) = west + centre + east,
-  // and carried down to serve the two output rows below it.
-  let p = src + <usize>y0 * pitch; // row y0 - 1
-  let centreA = load<W>(p);
-  let w = west<W>(centreA, load<W>(p - 8));
-  let e = east<W>(centreA, load<W>(p + 8));
-  let u = xor<W>(w, e);
-  let sumA = xor<W>(u, centreA);
-  let carryA = or<W>(and<W>(w, e), and<W>(u, centreA));
-  p += pitch; // row y0
-  let centreB = load<W>(p);
-  w = west<W>(centreB, load<W>(p - 8));
-  e = east<W>(centreB, load<W>(p + 8));
-  u = xor<W>(w, e);
-  let sumB = xor<W>(u, centreB);
-  let carryB = or<W>(and<W>(w, e), and<W>(u, centreB));
-
-  const zero = splat<W>(0);
-  const k0 = generic ? leaf<W>(K0) : zero, kx01 = generic ? leaf<W>(KX01) : zero, d1 = generic ? leaf<W>(D1) : zero;
-  const k2 = generic ? leaf<W>(K2) : zero, d2 = generic ? leaf<W>(D2) : zero;
-  const kx23 = generic ? leaf<W>(KX23) : zero, dx23 = generic ? leaf<W>(DX23) : zero;
-  const k4 = generic ? leaf<W>(K4) : zero, d4 = generic ? leaf<W>(D4) : zero;
-  const kx45 = generic ? leaf<W>(KX45) : zero, dx45 = generic ? leaf<W>(DX45) : zero;
-  const k6 = generic ? leaf<W>(K6) : zero, d6 = generic ? leaf<W>(D6) : zero;
-  const kx67 = generic ? leaf<W>(KX67) : zero, dx67 = generic ? leaf<W>(DX67) : zero;
-  const k8 = generic ? leaf<W>(K8) : zero, d8 = generic ? leaf<W>(D8) : zero, k9 = generic ? leaf<W>(K9) : zero;
-
-  let q = dst + <usize>(y0 + 1) * pitch; // output row y0
-  let diff = zero;
-  for (let y = y0; y < y1; y++) {
-    p += pitch; // row y + 1
-    const centreC = load<W>(p);
-    w = west<W>(centreC, load<W>(p - 8));
-    e = east<W>(centreC, load<W>(p + 8));
-    u = xor<W>(w, e);
-    const sumC = xor<W>(u, centreC);
-    const carryC = or<W>(and<W>(w, e), and<W>(u, centreC));
-
-    let next = nextState<W>(
-      sumA, carryA, sumB, carryB, sumC, carryC, centreB, generic,
-      k0, kx01, d1, k2, d2, kx23, dx23, k4, d4, kx45, dx45, k6, d6, kx67, dx67, k8, d8, k9,
-    );
-    if (masked) {
-      next = and<W>(next, mask);
-      diff = or<W>(diff, xor<W>(next, and<W>(centreB, mask)));
-    } else {
-      diff = or<W>(diff, xor<W>(next, centreB));
-    }
-    store<W>(q, next);
-    q += pitch;
-    sumA = sumB; carryA = carryB;
-    sumB = sumC; carryB = carryC; centreB = centreC;
-  }
-  return diff;
+/** One row's horizontal 3-cell sums at `p`: west + centre + east as sum + 2 * carry. */
+@inline function rowSum<W>(p: usize, ringAt: usize): void {
+  const centre = load<W>(p);
+  const w = west<W>(centre, load<W>(p - 8));
+  const e = east<W>(centre, load<W>(p + 8));
+  const u = xor<W>(w, e);
+  store<W>(ringAt, xor<W>(u, centre));
+  store<W>(ringAt + sizeof<W>(), or<W>(and<W>(w, e), and<W>(u, centre)));
 }
 
 /** Marks the change-map tiles of column j in tile row ty where diff has bits; returns how many. */
@@ -217,23 +161,90 @@ import {
   return changed;
 }
 
+/**
+ * Output word j of row y. `generic` and `masked` are constants at each call site, so each
+ * inlined copy keeps only its own branches; only the last column or two are masked.
+ */
+@inline function cell<W>(
+  j: i32, below: usize, here: usize, out: usize, ring: usize, diffs: usize, aboveSlot: usize, hereSlot: usize,
+  generic: bool, masked: bool,
+  k0: W, kx01: W, d1: W, k2: W, d2: W, kx23: W, dx23: W, k4: W, d4: W,
+  kx45: W, dx45: W, k6: W, d6: W, kx67: W, dx67: W, k8: W, d8: W, k9: W,
+): void {
+  const size = <usize>sizeof<W>();
+  const at = <usize>j * size;
+  const slots = ring + <usize>j * (size << 2);
+  const sumA = load<W>(slots + aboveSlot), carryA = load<W>(slots + aboveSlot + size);
+  const sumB = load<W>(slots + hereSlot), carryB = load<W>(slots + hereSlot + size);
+  rowSum<W>(below + at, slots + aboveSlot);
+  const sumC = load<W>(slots + aboveSlot), carryC = load<W>(slots + aboveSlot + size);
+  const centre = load<W>(here + at);
+  let next = nextState<W>(
+    sumA, carryA, sumB, carryB, sumC, carryC, centre, generic,
+    k0, kx01, d1, k2, d2, kx23, dx23, k4, d4, kx45, dx45, k6, d6, kx67, dx67, k8, d8, k9,
+  );
+  let old = centre;
+  if (masked) {
+    const mask = columnMask<W>(j);
+    next = and<W>(next, mask);
+    old = and<W>(old, mask);
+  }
+  store<W>(out + at, next);
+  store<W>(diffs + at, or<W>(load<W>(diffs + at), xor<W>(next, old)));
+}
+
+/**
+ * One generation, front → back, row by row. Each row's 3-cell sums are computed once, when
+ * the row first enters the 3-row window, and kept in a two-row ring per column
+ *
+ *   ring + j * 4W:  [ sum | carry ]  slot 0   [ sum | carry ]  slot 1      (row r in slot (r+1) & 1)
+ *
+ * so producing output row y reads row y+1 from the grid, rows y-1 and y from the ring, and
+ * replaces row y-1 with row y+1. Rows are walked in address order, which the hardware
+ * prefetcher follows at any width; the per-column change bits gather in `diffs` for 64 rows.
+ */
 @inline function generation<W>(generic: bool): i32 {
-  const size = sizeof<W>();
+  const size = <usize>sizeof<W>();
   const count = (columns << 4) / <i32>size;
   // Columns from here on hold cells at or past W (only the last one or two).
   const firstMasked = min(width / columnBits<W>(), count);
   const src = front + 16, dst = back + 16;
+  const ring = sumRing, diffs = columnDiffs;
+  for (let j = 0; j < count; j++) {
+    rowSum<W>(src + <usize>j * size, ring + <usize>j * (size << 2)); // row -1 → slot 0
+    rowSum<W>(src + pitch + <usize>j * size, ring + <usize>j * (size << 2) + (size << 1)); // row 0 → slot 1
+  }
+  memory.fill(diffs, 0, <usize>count * size);
+
+  const zero = splat<W>(0);
+  const k0 = generic ? leaf<W>(K0) : zero, kx01 = generic ? leaf<W>(KX01) : zero, d1 = generic ? leaf<W>(D1) : zero;
+  const k2 = generic ? leaf<W>(K2) : zero, d2 = generic ? leaf<W>(D2) : zero;
+  const kx23 = generic ? leaf<W>(KX23) : zero, dx23 = generic ? leaf<W>(DX23) : zero;
+  const k4 = generic ? leaf<W>(K4) : zero, d4 = generic ? leaf<W>(D4) : zero;
+  const kx45 = generic ? leaf<W>(KX45) : zero, dx45 = generic ? leaf<W>(DX45) : zero;
+  const k6 = generic ? leaf<W>(K6) : zero, d6 = generic ? leaf<W>(D6) : zero;
+  const kx67 = generic ? leaf<W>(KX67) : zero, dx67 = generic ? leaf<W>(DX67) : zero;
+  const k8 = generic ? leaf<W>(K8) : zero, d8 = generic ? leaf<W>(D8) : zero, k9 = generic ? leaf<W>(K9) : zero;
+
   let changed = 0;
-  for (let y0 = 0; y0 < height; y0 += 1 << TILE_SHIFT) {
-    const y1 = min(y0 + (1 << TILE_SHIFT), height);
-    const ty = y0 >> TILE_SHIFT;
+  for (let y = 0; y < height; y++) {
+    const below = src + <usize>(y + 2) * pitch; // row y + 1
+    const here = src + <usize>(y + 1) * pitch; // row y
+    const out = dst + <usize>(y + 1) * pitch;
+    const aboveSlot = <usize>(y & 1) * (size << 1); // row y - 1, to be replaced by row y + 1
+    const hereSlot = <usize>((y + 1) & 1) * (size << 1);
     for (let j = 0; j < firstMasked; j++) {
-      const at = <usize>j * size;
-      changed += markColumn<W>(stepColumn<W>(src + at, dst + at, y0, y1, generic, false, splat<W>(0)), j, ty);
+      cell<W>(j, below, here, out, ring, diffs, aboveSlot, hereSlot, generic, false,
+        k0, kx01, d1, k2, d2, kx23, dx23, k4, d4, kx45, dx45, k6, d6, kx67, dx67, k8, d8, k9);
     }
     for (let j = firstMasked; j < count; j++) {
-      const at = <usize>j * size;
-      changed += markColumn<W>(stepColumn<W>(src + at, dst + at, y0, y1, generic, true, columnMask<W>(j)), j, ty);
+      cell<W>(j, below, here, out, ring, diffs, aboveSlot, hereSlot, generic, true,
+        k0, kx01, d1, k2, d2, kx23, dx23, k4, d4, kx45, dx45, k6, d6, kx67, dx67, k8, d8, k9);
+    }
+    if ((y & 63) == 63 || y == height - 1) {
+      const ty = y >> TILE_SHIFT;
+      for (let j = 0; j < count; j++) changed += markColumn<W>(load<W>(diffs + <usize>j * size), j, ty);
+      memory.fill(diffs, 0, <usize>count * size);
     }
   }
   return changed;
