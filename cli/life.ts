@@ -72,7 +72,7 @@ function resolveGrid(args: CliArgs, pattern: PatternFile | undefined): { spec: R
   if (!size) {
     throw usageError("no grid size: give --size WxH (and --topology torus|plane) or a rule with a grid suffix such as B3/S23:T256,256");
   }
-  const topology = args.topology ?? (args.size ? "torus" : fromFile?.topology) ?? "torus";
+  const topology = args.topology ?? fromFile?.topology ?? "torus";
   return { spec, bounds: { topology, width: size.width, height: size.height } };
 }
 

@@ -26,7 +26,7 @@ options:
                         optionally with Golly's grid suffix :T<w>,<h> (torus) or :P<w>,<h>
                         (dead-edged plane). Default: the pattern file's rule, else B3/S23.
   --size WxH            grid size, 1 to ${MAX_SIDE} a side, when the rule has no suffix.
-  --topology T          torus (default) or plane, with --size.
+  --topology T          torus or plane, with --size (default: the pattern file's, else torus).
                         The size comes from --rule's suffix, else --size, else the pattern
                         file's rule suffix; with none of these the CLI stops and says so.
   --at X,Y              where the pattern's top-left cell goes (default 0,0). On a torus the

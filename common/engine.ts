@@ -31,6 +31,12 @@ export const MIN_SIDE = 1;
 export const MAX_SIDE = 16384;
 /** Change-map tiles are TILE_SIZE × TILE_SIZE cells (one 64-bit word wide). */
 export const TILE_SIZE = 64;
+/**
+ * Largest block moved through the io area at once. Wasm memory never shrinks, so whole-grid
+ * transfers (snapshots: 32 MiB at 16384²) go in row bands of at most this size to keep the
+ * resident cost near 2 bits per cell.
+ */
+export const IO_CHUNK_BYTES = 1 << 20;
 
 /** The raw exports of assembly/index.ts; kept in step with that file by the tests. */
 interface LifeExports {
@@ -45,7 +51,6 @@ interface LifeExports {
   stamp(x: number, y: number, width: number, height: number, replace: number): void;
   readRect(x: number, y: number, width: number, height: number): void;
   readOverview(x: number, y: number, width: number, height: number, scale: number): void;
-  writeAll(): void;
   clear(): void;
   randomize(density: number, seedLo: number, seedHi: number): void;
   population(): number;
@@ -153,18 +158,19 @@ export class Engine {
    */
   stamp(pattern: Bitmap, x: number, y: number, mode: StampMode = "or"): void {
     if (pattern.width === 0 || pattern.height === 0) return;
-    const bytes = bitmapStride(pattern.width) * pattern.height;
-    const ptr = this.#wasm.ioReserve(bytes);
-    new Uint8Array(this.#wasm.memory.buffer, ptr, bytes).set(pattern.data.subarray(0, bytes));
-    this.#wasm.stamp(x | 0, y | 0, pattern.width, pattern.height, mode === "replace" ? 1 : 0);
+    const stride = bitmapStride(pattern.width);
+    const band = bandRows(stride);
+    for (let row = 0; row < pattern.height; row += band) {
+      const rows = Math.min(band, pattern.height - row);
+      const ptr = this.#wasm.ioReserve(stride * rows);
+      new Uint8Array(this.#wasm.memory.buffer, ptr, stride * rows).set(pattern.data.subarray(row * stride, (row + rows) * stride));
+      this.#wasm.stamp(x | 0, (y | 0) + row, pattern.width, rows, mode === "replace" ? 1 : 0);
+    }
   }
 
   /** Cells of a rectangle (clipped to the grid: cells outside it read as dead). */
   readRect(x: number, y: number, width: number, height: number): Bitmap {
-    const bytes = bitmapStride(width) * height;
-    const ptr = this.#wasm.ioReserve(bytes);
-    this.#wasm.readRect(x | 0, y | 0, width, height);
-    return { width, height, data: new Uint8Array(this.#wasm.memory.buffer, ptr, bytes).slice() };
+    return this.#readBands(width, height, (row, rows) => this.#wasm.readRect(x | 0, (y | 0) + row, width, rows));
   }
 
   /**
@@ -173,10 +179,23 @@ export class Engine {
    */
   readOverview(x: number, y: number, width: number, height: number, scale: number): Bitmap {
     if (!Number.isInteger(scale) || scale < 1) throw new EngineError("scale must be a whole number ≥ 1");
-    const bytes = bitmapStride(width) * height;
-    const ptr = this.#wasm.ioReserve(bytes);
-    this.#wasm.readOverview(x | 0, y | 0, width, height, scale);
-    return { width, height, data: new Uint8Array(this.#wasm.memory.buffer, ptr, bytes).slice() };
+    return this.#readBands(width, height, (row, rows) =>
+      this.#wasm.readOverview(x | 0, (y | 0) + row * scale, width, rows, scale),
+    );
+  }
+
+  /** Fills a width × height bitmap band by band through io; `fill` writes `rows` rows there. */
+  #readBands(width: number, height: number, fill: (row: number, rows: number) => void): Bitmap {
+    const stride = bitmapStride(width);
+    const data = new Uint8Array(stride * height);
+    const band = bandRows(stride);
+    for (let row = 0; row < height; row += band) {
+      const rows = Math.min(band, height - row);
+      const ptr = this.#wasm.ioReserve(stride * rows);
+      fill(row, rows);
+      data.set(new Uint8Array(this.#wasm.memory.buffer, ptr, stride * rows), row * stride);
+    }
+    return { width, height, data };
   }
 
   /** The whole grid as a bitmap. */
@@ -248,6 +267,10 @@ export class Engine {
   memoryBytes(): number {
     return this.#wasm.memory.buffer.byteLength;
   }
+}
+
+function bandRows(stride: number): number {
+  return Math.max(1, Math.floor(IO_CHUNK_BYTES / Math.max(stride, 1)));
 }
 
 function checkSide(name: string, value: number): void {

@@ -399,6 +399,17 @@ describe.each(KERNELS)("the %s engine", (kernel) => {
     engine.changeMap();
     expect(engine.memoryBytes()).toBeLessThanOrEqual((MAX_SIDE * MAX_SIDE * 2.25) / 8 + 1024 * 1024);
   });
+
+  it("stays within that budget after whole-grid transfers (snapshot save and restore)", async () => {
+    const engine = await create(options(MAX_SIDE, MAX_SIDE));
+    engine.randomize(0.5, 2);
+    const saved = engine.toBitmap();
+    engine.clear();
+    engine.loadBitmap(saved);
+    engine.readOverview(0, 0, 1024, 1024, 16);
+    expect(engine.population()).toBe(saved.data.reduce((n, byte) => n + popcount8(byte), 0));
+    expect(engine.memoryBytes()).toBeLessThanOrEqual((MAX_SIDE * MAX_SIDE * 2.25) / 8 + 2 * 1024 * 1024);
+  });
 });
 
 describe("the two kernels", () => {
@@ -414,3 +425,9 @@ describe("the two kernels", () => {
     expect(bitmapBBox(simd.toBitmap())).toEqual(simd.bbox());
   });
 });
+
+function popcount8(byte: number): number {
+  let n = 0;
+  for (let b = byte; b; b &= b - 1) n++;
+  return n;
+}
