@@ -16,7 +16,8 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        // ROOM_CONNECTION_CAP lowers the per-room socket cap so the cap's test opens 16 sockets, not 512.
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { ROOM_CONNECTION_CAP: "16" } } })],
         test: { name: "workers", include: ["test/worker/**/*.test.ts"], testTimeout: 60_000 },
       },
     ],

@@ -3,18 +3,23 @@
 // app.js with a source map; index.html and the stylesheet are copied beside it.
 // esbuild is enough here: the client is plain TypeScript and DOM, no framework to compile.
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "web", "dist");
 
-rmSync(outDir, { recursive: true, force: true });
+const STATIC_FILES = ["index.html", "styles.css", "favicon.svg"];
+const OUTPUTS = new Set([...STATIC_FILES, "app.js", "app.js.map"]);
+
+// The directory is kept (not deleted and re-made): a running `wrangler dev` watches it, and
+// would lose track of a directory that disappears. Files from older builds are removed.
 mkdirSync(outDir, { recursive: true });
-for (const file of ["index.html", "styles.css", "favicon.svg"]) {
-  copyFileSync(join(root, "web", file), join(outDir, file));
+for (const name of readdirSync(outDir)) {
+  if (!OUTPUTS.has(name)) rmSync(join(outDir, name), { recursive: true, force: true });
 }
+for (const file of STATIC_FILES) copyFileSync(join(root, "web", file), join(outDir, file));
 
 const options = {
   entryPoints: [join(root, "web", "main.ts")],

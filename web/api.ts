@@ -3,56 +3,10 @@
  * field by field before the page uses them, so a wrong-shaped answer becomes an ApiError with
  * a message instead of `undefined` surfacing somewhere in the UI.
  */
+import type { ControlAction, CreateRoomRequest, CreatedRoom, RoomInfo } from "../common/protocol.ts";
 import type { Topology } from "../common/rules.ts";
 
-export interface RoomInfo {
-  id: string;
-  name: string;
-  width: number;
-  height: number;
-  rule: string;
-  topology: Topology;
-  tickMs: number;
-  generationsPerTick: number;
-  running: boolean;
-  private: boolean;
-  locked: boolean;
-  generation: number;
-  population: number;
-  players: number;
-  url: string;
-}
-
-export interface CreatedRoom extends RoomInfo {
-  ownerToken: string;
-}
-
-export interface CreateRoomRequest {
-  name: string;
-  width: number;
-  height: number;
-  rule: string;
-  topology: Topology;
-  tickMs?: number;
-  generationsPerTick?: number;
-  running?: boolean;
-  private?: boolean;
-}
-
-export type ControlAction =
-  | { action: "pause" }
-  | { action: "resume" }
-  | { action: "step"; generations: number }
-  | { action: "clear" }
-  | { action: "randomize"; density: number; seed: number }
-  | {
-      action: "configure";
-      rule?: string;
-      tickMs?: number;
-      generationsPerTick?: number;
-      private?: boolean;
-      locked?: boolean;
-    };
+export type { ControlAction, CreateRoomRequest, CreatedRoom, RoomInfo };
 
 export class ApiError extends Error {
   constructor(
@@ -112,6 +66,8 @@ export function parseRoomInfo(value: unknown): RoomInfo {
     population: field(value, "population", isNumber),
     players: field(value, "players", isNumber),
     url: isString(value.url) ? value.url : `/r/${encodeURIComponent(String(value.id))}`,
+    created: isNumber(value.created) ? value.created : 0,
+    lastActive: isNumber(value.lastActive) ? value.lastActive : 0,
   };
 }
 

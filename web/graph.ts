@@ -18,6 +18,8 @@ export class PopulationGraph {
 
   constructor(canvas: HTMLCanvasElement) {
     this.#canvas = canvas;
+    // The panel can be hidden at first (phones) or resized: redraw at the new size.
+    new ResizeObserver(() => this.#schedule()).observe(canvas);
   }
 
   /** Adds a sample; a generation lower than the last one (a reset or clear) restarts the graph. */
@@ -99,6 +101,7 @@ export class PopulationGraph {
       if (i === 0) ctx.moveTo(x, y);
       else ctx.lineTo(x, y);
     }
+    if (this.#count === 1) ctx.lineTo(cssWidth - 1, bottom); // one sample: a flat line
     ctx.stroke();
     ctx.fillText(`max ${maxPop.toLocaleString("en-US")}`, 4, 11);
     ctx.fillText(`min ${minPop.toLocaleString("en-US")}`, 4, cssHeight - 3);

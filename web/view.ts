@@ -47,7 +47,7 @@ export class View {
   }
 
   minScale(): number {
-    return Math.min(this.fitScale() * MIN_FIT_FRACTION, 1);
+    return Math.min(this.fitScale() * MIN_FIT_FRACTION, MAX_SCALE);
   }
 
   fit(): void {

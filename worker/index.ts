@@ -1,5 +1,70 @@
+/**
+ * The Worker's entry: an explicit route table for the API and the room pages, then the static
+ * assets of the web client. Room ids are checked for shape here, before any Durable Object is
+ * touched, so a malformed or guessed path never creates one.
+ */
+import { isRoomId } from "../common/protocol.ts";
+import type { Env } from "./env.ts";
+import {
+  connectRoom,
+  controlRoom,
+  createRoom,
+  deleteRoom,
+  errorResponse,
+  getPattern,
+  getRoom,
+  internalError,
+  listRooms,
+  notFound,
+  postPattern,
+  roomNotFoundResponse,
+} from "./http.ts";
+
+export { GameRoom } from "./room.ts";
+export { Lobby } from "./lobby.ts";
+
+type Handler = (request: Request, env: Env, id: string) => Promise<Response>;
+
+/** Path pattern → method → handler; a `(…)` group is the room id. */
+const ROUTES: ReadonlyArray<[RegExp, Readonly<Record<string, Handler>>]> = [
+  [/^\/api\/rooms$/, { GET: listRooms, POST: createRoom }],
+  [/^\/api\/rooms\/([^/]+)$/, { GET: getRoom, DELETE: deleteRoom }],
+  [/^\/api\/rooms\/([^/]+)\/pattern$/, { GET: getPattern, POST: postPattern }],
+  [/^\/api\/rooms\/([^/]+)\/control$/, { POST: controlRoom }],
+  [/^\/api\/rooms\/([^/]+)\/ws$/, { GET: connectRoom }],
+];
+
+const ROOM_PAGE = /^\/r\/([^/]+)\/?$/;
+
 export default {
-  async fetch(request: Request, env: { ASSETS: Fetcher }): Promise<Response> {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith("/api/")) return routeApi(request, env, url.pathname);
+    const page = ROOM_PAGE.exec(url.pathname);
+    if (page) {
+      if (!isRoomId(page[1])) return new Response("room not found", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+      // One page serves every room; the client reads the id from location.pathname. "/" rather
+      // than "/index.html", which the assets layer redirects to "/".
+      return env.ASSETS.fetch(new Request(new URL("/", url), { headers: request.headers }));
+    }
     return env.ASSETS.fetch(request);
   },
-} satisfies ExportedHandler<{ ASSETS: Fetcher }>;
+} satisfies ExportedHandler<Env>;
+
+async function routeApi(request: Request, env: Env, path: string): Promise<Response> {
+  for (const [pattern, methods] of ROUTES) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    const handler = methods[request.method];
+    if (!handler) return errorResponse(405, "method not allowed", { Allow: Object.keys(methods).join(", ") });
+    const id = match[1] ?? "";
+    if (match[1] !== undefined && !isRoomId(id)) return roomNotFoundResponse();
+    try {
+      return await handler(request, env, id);
+    } catch (e) {
+      console.error(`${request.method} ${path} failed:`, String(e));
+      return internalError();
+    }
+  }
+  return notFound();
+}

@@ -1,0 +1,206 @@
+/**
+ * What the client knows of the grid: the one rectangle the server keeps it up to date on (the
+ * latest KEYFRAME, patched by DELTA tiles), held directly as pixels, plus the player's own
+ * edits that the server has not confirmed yet.
+ *
+ * The rectangle is in *scaled cells* (one per s×s block of grid cells, s a power of two; see
+ * docs/protocol.md). Its pixels live in an offscreen canvas, one pixel per scaled cell, so
+ * drawing a frame is a single scaled drawImage, whatever the zoom: bits are turned into pixels
+ * only when a frame arrives, and only for the tiles that changed.
+ */
+import { TILE_SIZE } from "../common/protocol.ts";
+
+/** Bytes per row of a packed 64×64 tile. */
+const TILE_STRIDE = TILE_SIZE / 8;
+
+export class Region {
+  readonly canvas: HTMLCanvasElement;
+  readonly #context: CanvasRenderingContext2D;
+  readonly #image: ImageData;
+  readonly #pixels: Uint32Array;
+  readonly #alive: number;
+  #dirtyX0 = Infinity;
+  #dirtyY0 = Infinity;
+  #dirtyX1 = -Infinity;
+  #dirtyY1 = -Infinity;
+  generation: number;
+
+  /**
+   * @param scale grid cells per scaled cell on each side
+   * @param x,y,width,height the rectangle in scaled cells
+   * @param raw the KEYFRAME's packed bits, ceil(width/8) bytes per row
+   * @param alive the live-cell colour as a little-endian RGBA word (see packColour)
+   */
+  constructor(
+    readonly scale: number,
+    readonly x: number,
+    readonly y: number,
+    readonly width: number,
+    readonly height: number,
+    generation: number,
+    raw: Uint8Array,
+    alive: number,
+  ) {
+    this.generation = generation;
+    this.#alive = alive;
+    this.canvas = document.createElement("canvas");
+    this.canvas.width = Math.max(1, width);
+    this.canvas.height = Math.max(1, height);
+    const context = this.canvas.getContext("2d");
+    if (!context) throw new Error("no 2D canvas context");
+    this.#context = context;
+    this.#image = context.createImageData(this.canvas.width, this.canvas.height);
+    this.#pixels = new Uint32Array(this.#image.data.buffer);
+    const stride = (width + 7) >>> 3;
+    for (let row = 0; row < height; row++) {
+      const rowBytes = row * stride;
+      const rowPixels = row * width;
+      for (let b = 0; b < stride; b++) {
+        const byte = raw[rowBytes + b];
+        if (byte === 0) continue; // the image starts transparent (dead)
+        const base = rowPixels + b * 8;
+        const end = Math.min(8, width - b * 8);
+        for (let bit = 0; bit < end; bit++) if ((byte >>> bit) & 1) this.#pixels[base + bit] = alive;
+      }
+    }
+    this.#markDirty(0, 0, width, height);
+  }
+
+  /** Copies the part of one 64×64 tile (whole contents, `TILE_BYTES` packed) that lies inside. */
+  applyTile(tx: number, ty: number, raw: Uint8Array): void {
+    const left = tx * TILE_SIZE;
+    const top = ty * TILE_SIZE;
+    const x0 = Math.max(left, this.x);
+    const y0 = Math.max(top, this.y);
+    const x1 = Math.min(left + TILE_SIZE, this.x + this.width);
+    const y1 = Math.min(top + TILE_SIZE, this.y + this.height);
+    if (x0 >= x1 || y0 >= y1) return;
+    const pixels = this.#pixels;
+    const alive = this.#alive;
+    for (let sy = y0; sy < y1; sy++) {
+      const tileRow = (sy - top) * TILE_STRIDE;
+      let p = (sy - this.y) * this.width + (x0 - this.x);
+      for (let sx = x0; sx < x1; sx++, p++) {
+        const c = sx - left;
+        pixels[p] = (raw[tileRow + (c >>> 3)] >>> (c & 7)) & 1 ? alive : 0;
+      }
+    }
+    this.#markDirty(x0 - this.x, y0 - this.y, x1 - this.x, y1 - this.y);
+  }
+
+  /** Pushes changed pixels to the canvas; called once per batch of frames, not per tile. */
+  flush(): void {
+    if (this.#dirtyX0 >= this.#dirtyX1) return;
+    this.#context.putImageData(
+      this.#image,
+      0,
+      0,
+      this.#dirtyX0,
+      this.#dirtyY0,
+      this.#dirtyX1 - this.#dirtyX0,
+      this.#dirtyY1 - this.#dirtyY0,
+    );
+    this.#dirtyX0 = this.#dirtyY0 = Infinity;
+    this.#dirtyX1 = this.#dirtyY1 = -Infinity;
+  }
+
+  /** Whether grid cell (x, y) is alive as far as this region knows (its block, when scaled);
+   *  undefined outside the region. */
+  cellAt(x: number, y: number): boolean | undefined {
+    const sx = Math.floor(x / this.scale) - this.x;
+    const sy = Math.floor(y / this.scale) - this.y;
+    if (sx < 0 || sy < 0 || sx >= this.width || sy >= this.height) return undefined;
+    return this.#pixels[sy * this.width + sx] !== 0;
+  }
+
+  /** Live scaled cells in the region (for tests and the status line; a full scan). */
+  countAlive(): number {
+    let n = 0;
+    for (const p of this.#pixels) if (p !== 0) n++;
+    return n;
+  }
+
+  /** The region in grid cells. */
+  gridRect(): { x: number; y: number; w: number; h: number } {
+    return { x: this.x * this.scale, y: this.y * this.scale, w: this.width * this.scale, h: this.height * this.scale };
+  }
+
+  #markDirty(x0: number, y0: number, x1: number, y1: number): void {
+    this.#dirtyX0 = Math.min(this.#dirtyX0, x0);
+    this.#dirtyY0 = Math.min(this.#dirtyY0, y0);
+    this.#dirtyX1 = Math.max(this.#dirtyX1, x1);
+    this.#dirtyY1 = Math.max(this.#dirtyY1, y1);
+  }
+}
+
+/** A CSS colour ("#rrggbb") as the Uint32 an ImageData holds on little-endian machines. */
+export function packColour(hex: string, alpha = 255): number {
+  const match = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex.trim());
+  const [r, g, b] = match ? [1, 2, 3].map((i) => parseInt(match[i], 16)) : [255, 209, 102];
+  return ((alpha << 24) | (b << 16) | (g << 8) | r) >>> 0;
+}
+
+/**
+ * The player's own edits, drawn at once and kept until the server answers. The room sends the
+ * DELTA that carries an applied edit before the edit's ACK (both on the same ordered socket), so
+ * when the ACK arrives the region already shows the truth and the overlay is simply dropped; an
+ * ERROR drops it too. Keys are y * gridWidth + x, exact for grids up to 16384² (2^28 keys).
+ */
+export class PendingEdits {
+  readonly #cells = new Map<number, { alive: boolean; seq: number }>();
+  readonly #batches = new Map<number, number[]>();
+  #version = 0;
+
+  constructor(readonly gridWidth: number) {}
+
+  /** Bumped on every change, so the renderer knows when to redraw. */
+  get version(): number {
+    return this.#version;
+  }
+
+  get size(): number {
+    return this.#cells.size;
+  }
+
+  add(seq: number, x: number, y: number, alive: boolean): void {
+    const key = y * this.gridWidth + x;
+    this.#cells.set(key, { alive, seq });
+    let batch = this.#batches.get(seq);
+    if (!batch) this.#batches.set(seq, (batch = []));
+    batch.push(key);
+    this.#version++;
+  }
+
+  get(x: number, y: number): boolean | undefined {
+    return this.#cells.get(y * this.gridWidth + x)?.alive;
+  }
+
+  /** The server applied batch `seq`, and the frames before its ACK show it. */
+  ack(seq: number): void {
+    this.drop(seq);
+  }
+
+  /** Forgets batch `seq` (refused, confirmed, or a stroke cancelled by a second finger). */
+  drop(seq: number): void {
+    const batch = this.#batches.get(seq);
+    if (!batch) return;
+    for (const key of batch) if (this.#cells.get(key)?.seq === seq) this.#cells.delete(key);
+    this.#batches.delete(seq);
+    this.#version++;
+  }
+
+  clear(): void {
+    this.#cells.clear();
+    this.#batches.clear();
+    this.#version++;
+  }
+
+  /** Calls `visit` for each pending cell inside the rectangle. */
+  forEachIn(x0: number, y0: number, x1: number, y1: number, visit: (x: number, y: number, alive: boolean) => void): void {
+    for (const [key, cell] of this.#cells) {
+      const y = Math.floor(key / this.gridWidth);
+      const x = key - y * this.gridWidth;
+      if (x >= x0 && x < x1 && y >= y0 && y < y1) visit(x, y, cell.alive);
+    }
+  }
+}

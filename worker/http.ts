@@ -1,0 +1,258 @@
+/**
+ * The HTTP API's handlers: read and check the request (sizes first, then shapes), call the lobby
+ * or the room over RPC, and answer JSON. Errors are `{"error": "<short reason>"}` with a 4xx
+ * status; an unexpected failure is a bare 500 with no detail. No CORS headers are sent: the API
+ * serves the pages of its own origin.
+ */
+import {
+  MAX_GENERATIONS_PER_TICK,
+  MAX_GRID_SIDE,
+  MAX_ROOM_NAME,
+  MAX_RULE_LENGTH,
+  MAX_TICK_MS,
+  MIN_GENERATIONS_PER_TICK,
+  MIN_GRID_SIDE,
+  MIN_TICK_MS,
+  parseControlJson,
+  sanitizeName,
+  type CreatedRoom,
+  type RoomSettings,
+} from "../common/protocol.ts";
+import { parseRule } from "../common/rules.ts";
+import { lobbyStub, roomStub, type Env } from "./env.ts";
+import { MAX_JSON_BODY_BYTES, MAX_PATTERN_BODY_BYTES, MAX_TICK_CELL_GENERATIONS } from "./limits.ts";
+import type { Outcome } from "./room.ts";
+import { bearerToken, hashToken, newOwnerToken, newRoomId } from "./tokens.ts";
+
+/** Defaults for optional fields of POST /api/rooms. */
+export const DEFAULT_TICK_MS = 100;
+export const DEFAULT_GENERATIONS_PER_TICK = 1;
+
+const JSON_HEADERS = {
+  "Content-Type": "application/json; charset=utf-8",
+  "Cache-Control": "no-store",
+  "X-Content-Type-Options": "nosniff",
+};
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+export function errorResponse(status: number, error: string, headers: Record<string, string> = {}): Response {
+  return json({ error }, status, headers);
+}
+
+export const notFound = (): Response => errorResponse(404, "not found");
+export const roomNotFoundResponse = (): Response => errorResponse(404, "room not found");
+export const internalError = (): Response => errorResponse(500, "internal error");
+
+function fromOutcome<T>(outcome: Outcome<T>, ok: (value: T) => Response): Response {
+  return outcome.ok ? ok(outcome.value) : errorResponse(outcome.status, outcome.error);
+}
+
+/** The client's address as the edge reports it (wrangler dev sets it too). */
+export function clientAddress(request: Request): string {
+  return request.headers.get("CF-Connecting-IP") ?? "unknown";
+}
+
+/** Reads at most `max` bytes of UTF-8 body, refusing larger ones before reading them. */
+export async function readText(request: Request, max: number): Promise<{ ok: true; text: string } | { ok: false; response: Response }> {
+  const tooLarge = { ok: false as const, response: errorResponse(413, `body larger than ${max} bytes`) };
+  const declared = request.headers.get("Content-Length");
+  if (declared !== null && !(Number(declared) <= max)) return tooLarge;
+  if (request.body === null) return { ok: true, text: "" };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > max) {
+      await reader.cancel();
+      return tooLarge;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  try {
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes) };
+  } catch {
+    return { ok: false, response: errorResponse(400, "body is not UTF-8") };
+  }
+}
+
+async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+  const body = await readText(request, MAX_JSON_BODY_BYTES);
+  if (!body.ok) return body;
+  try {
+    return { ok: true, value: JSON.parse(body.text) };
+  } catch {
+    return { ok: false, response: errorResponse(400, "body is not valid JSON") };
+  }
+}
+
+/** A whole-number query parameter in the i32 range: undefined when absent, null when malformed. */
+function intParam(url: URL, name: string): number | undefined | null {
+  const text = url.searchParams.get(name);
+  if (text === null) return undefined;
+  if (!/^-?\d{1,10}$/.test(text)) return null;
+  const value = Number(text);
+  return value >= -(2 ** 31) && value < 2 ** 31 ? value : null;
+}
+
+function isInt(value: unknown, min: number, max: number): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** Checks a POST /api/rooms body into the room's settings, or says what is wrong. */
+export function parseCreateRoom(value: unknown): { ok: true; value: RoomSettings } | { ok: false; error: string } {
+  const bad = (error: string) => ({ ok: false as const, error });
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return bad("body must be a JSON object");
+  const b = value as Record<string, unknown>;
+  if (typeof b.name !== "string") return bad("name must be a string");
+  const name = sanitizeName(b.name, Number.MAX_SAFE_INTEGER);
+  if (name.length === 0 || name.length > MAX_ROOM_NAME) return bad(`name must be 1 to ${MAX_ROOM_NAME} characters`);
+  if (!isInt(b.width, MIN_GRID_SIDE, MAX_GRID_SIDE) || !isInt(b.height, MIN_GRID_SIDE, MAX_GRID_SIDE)) {
+    return bad(`width and height must be whole numbers from ${MIN_GRID_SIDE} to ${MAX_GRID_SIDE}`);
+  }
+  if (b.topology !== "torus" && b.topology !== "plane") return bad('topology must be "torus" or "plane"');
+  if (typeof b.rule !== "string" || b.rule.length > MAX_RULE_LENGTH) return bad("rule must be a rule string such as B3/S23");
+  const rule = parseRule(b.rule);
+  if (!rule.ok) return bad(`invalid rule: ${rule.error}`.slice(0, 120));
+  const bounds = rule.value.bounds;
+  if (bounds && (bounds.topology !== b.topology || bounds.width !== b.width || bounds.height !== b.height)) {
+    return bad("the rule's bounds suffix does not match width, height and topology");
+  }
+  const tickMs = b.tickMs ?? DEFAULT_TICK_MS;
+  if (!isInt(tickMs, MIN_TICK_MS, MAX_TICK_MS)) return bad(`tickMs must be a whole number from ${MIN_TICK_MS} to ${MAX_TICK_MS}`);
+  const generationsPerTick = b.generationsPerTick ?? DEFAULT_GENERATIONS_PER_TICK;
+  if (!isInt(generationsPerTick, MIN_GENERATIONS_PER_TICK, MAX_GENERATIONS_PER_TICK)) {
+    return bad(`generationsPerTick must be a whole number from ${MIN_GENERATIONS_PER_TICK} to ${MAX_GENERATIONS_PER_TICK}`);
+  }
+  if (generationsPerTick * b.width * b.height > MAX_TICK_CELL_GENERATIONS) {
+    return bad(`at most ${Math.floor(MAX_TICK_CELL_GENERATIONS / (b.width * b.height))} generations per tick on a grid this size`);
+  }
+  const running = b.running ?? true;
+  const isPrivate = b.private ?? false;
+  if (typeof running !== "boolean") return bad("running must be true or false");
+  if (typeof isPrivate !== "boolean") return bad("private must be true or false");
+  return {
+    ok: true,
+    value: {
+      name,
+      width: b.width,
+      height: b.height,
+      topology: b.topology,
+      rule: rule.value.rule,
+      tickMs,
+      generationsPerTick,
+      running,
+      private: isPrivate,
+      locked: false,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+/** POST /api/rooms */
+export async function createRoom(request: Request, env: Env): Promise<Response> {
+  const body = await readJson(request);
+  if (!body.ok) return body.response;
+  const settings = parseCreateRoom(body.value);
+  if (!settings.ok) return errorResponse(400, settings.error);
+  if (!(await lobbyStub(env).admitCreation(clientAddress(request)))) return errorResponse(429, "too many rooms created; try again later");
+  const id = newRoomId();
+  const ownerToken = newOwnerToken();
+  const info = await roomStub(env, id).create({ id, ownerHash: await hashToken(ownerToken), settings: settings.value });
+  if (info === null) return errorResponse(409, "room id already taken; try again");
+  return json({ ...info, ownerToken } satisfies CreatedRoom, 201, { Location: `/api/rooms/${id}` });
+}
+
+/** GET /api/rooms */
+export async function listRooms(request: Request, env: Env): Promise<Response> {
+  const lobby = lobbyStub(env);
+  if (!(await lobby.admitList(clientAddress(request)))) return errorResponse(429, "too many requests");
+  return json({ rooms: await lobby.list() });
+}
+
+/** GET /api/rooms/:id */
+export async function getRoom(request: Request, env: Env, id: string): Promise<Response> {
+  return fromOutcome(await roomStub(env, id).info(clientAddress(request)), (info) => json(info));
+}
+
+/** DELETE /api/rooms/:id */
+export async function deleteRoom(request: Request, env: Env, id: string): Promise<Response> {
+  return fromOutcome(await roomStub(env, id).destroy(clientAddress(request), bearerToken(request)), () => new Response(null, { status: 204 }));
+}
+
+/** GET /api/rooms/:id/pattern[?x=&y=&w=&h=] */
+export async function getPattern(request: Request, env: Env, id: string): Promise<Response> {
+  const url = new URL(request.url);
+  const [x, y, width, height] = ["x", "y", "w", "h"].map((name) => intParam(url, name));
+  let rect: { x: number; y: number; width: number; height: number } | null = null;
+  if (typeof x === "number" && typeof y === "number" && typeof width === "number" && typeof height === "number") rect = { x, y, width, height };
+  else if (x !== undefined || y !== undefined || width !== undefined || height !== undefined) {
+    return errorResponse(400, "give all of x, y, w, h as whole numbers, or none");
+  }
+  return fromOutcome(
+    await roomStub(env, id).exportPattern(clientAddress(request), rect),
+    (text) => new Response(text, { headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } }),
+  );
+}
+
+/** POST /api/rooms/:id/pattern?x=&y=[&mode=or|replace] */
+export async function postPattern(request: Request, env: Env, id: string): Promise<Response> {
+  const url = new URL(request.url);
+  const x = intParam(url, "x");
+  const y = intParam(url, "y");
+  if (x === undefined || y === undefined || x === null || y === null) return errorResponse(400, "x and y must be whole numbers");
+  const mode = url.searchParams.get("mode") ?? "or";
+  if (mode !== "or" && mode !== "replace") return errorResponse(400, 'mode must be "or" or "replace"');
+  const body = await readText(request, MAX_PATTERN_BODY_BYTES);
+  if (!body.ok) return body.response;
+  return fromOutcome(await roomStub(env, id).stampPattern(clientAddress(request), bearerToken(request), body.text, x, y, mode), (result) => json(result));
+}
+
+/** POST /api/rooms/:id/control */
+export async function controlRoom(request: Request, env: Env, id: string): Promise<Response> {
+  const token = bearerToken(request);
+  if (token === null) return errorResponse(401, "owner token required");
+  const body = await readJson(request);
+  if (!body.ok) return body.response;
+  const action = parseControlJson(body.value);
+  if (!action.ok) return errorResponse(400, action.error.reason);
+  return fromOutcome(await roomStub(env, id).control(clientAddress(request), token, action.value), (info) => json(info));
+}
+
+/** GET /api/rooms/:id/ws: hands the upgrade to the room, after the Origin check. */
+export async function connectRoom(request: Request, env: Env, id: string): Promise<Response> {
+  if (!originAllowed(request, env)) return errorResponse(403, "origin not allowed");
+  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return errorResponse(426, "expected a WebSocket upgrade", { Upgrade: "websocket" });
+  return roomStub(env, id).fetch(request);
+}
+
+/**
+ * Browsers send Origin with WebSocket upgrades, and any page may open one: allow only the serving
+ * host and the deployment's ALLOWED_ORIGINS. Clients that are not browsers send no Origin.
+ */
+export function originAllowed(request: Request, env: Env): boolean {
+  const origin = request.headers.get("Origin");
+  if (origin === null) return true;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return false;
+  }
+  if (host === new URL(request.url).host) return true;
+  const allowed = (env.ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return allowed.includes(origin);
+}

@@ -1,0 +1,105 @@
+/**
+ * Every limit the server enforces, in one place, each with its reason. Limits a client must know
+ * (frame sizes, name lengths, setting ranges) are defined in common/protocol.ts and re-exported
+ * here so this file is the whole list; docs/api.md documents them for people.
+ */
+export {
+  MAX_CLIENT_FRAME_BYTES,
+  MAX_CELLS_PER_EDIT,
+  MAX_PLAYER_NAME,
+  MAX_ROOM_NAME,
+  MAX_VIEW_SIDE,
+  MAX_SCALE,
+  MAX_STEP_GENERATIONS,
+  MIN_GRID_SIDE,
+  MAX_GRID_SIDE,
+  MIN_TICK_MS,
+  MAX_TICK_MS,
+  MIN_GENERATIONS_PER_TICK,
+  MAX_GENERATIONS_PER_TICK,
+  MAX_UNACKED_FRAMES,
+} from "../common/protocol.ts";
+
+// --- HTTP ------------------------------------------------------------------------------------
+
+/** JSON bodies (room creation, control) are a few hundred bytes; 16 KiB leaves room for growth
+ *  and is read before parsing, so a 40 MiB body costs nothing. */
+export const MAX_JSON_BODY_BYTES = 16 * 1024;
+/** Pattern uploads: 1 MiB of RLE holds any pattern people share (Gosper's gun is 0.2 KiB,
+ *  large LifeWiki patterns a few hundred KiB) and bounds parsing time. */
+export const MAX_PATTERN_BODY_BYTES = 1024 * 1024;
+/** Pattern exports: 2^24 cells (4096², a 2 MiB bitmap) keeps the RLE text of even a random soup
+ *  around 10 MB, within a Durable Object's memory next to a 16384² grid. Ask for a rectangle. */
+export const MAX_EXPORT_CELLS = 1 << 24;
+/** HTTP requests per second per client address to one room (burst: twice as many). Enough for
+ *  any person and any script that waits for answers; a loop that does not wait gets 429s. */
+export const ROOM_REQUESTS_PER_SECOND = 20;
+/** Room creations per client address: a few per minute for people, not a loop. */
+export const ROOM_CREATIONS_PER_MINUTE = 6;
+export const ROOM_CREATION_BURST = 10;
+/** Lobby list requests per second per client address (the web lobby polls every few seconds). */
+export const LOBBY_REQUESTS_PER_SECOND = 10;
+/** Rate-limit buckets kept in memory per object; the oldest is forgotten beyond this, which only
+ *  ever makes a limit more lenient, never stuck. */
+export const MAX_TRACKED_ADDRESSES = 4096;
+
+// --- Rooms -----------------------------------------------------------------------------------
+
+/** Open sockets per room. The broadcast path is designed for 500 viewers at 20 ticks/s; beyond
+ *  that a room's single thread cannot keep every tick on time. Further sockets get close 1013.
+ *  A deployment may set a lower cap with the ROOM_CONNECTION_CAP variable (never a higher one). */
+export const MAX_CONNECTIONS_PER_ROOM = 512;
+
+/** The connection cap in force: MAX_CONNECTIONS_PER_ROOM, or the deployment's lower one. */
+export function connectionCap(configured: string | undefined): number {
+  const n = Number(configured);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_CONNECTIONS_PER_ROOM) : MAX_CONNECTIONS_PER_ROOM;
+}
+/** Edit frames (SET_CELLS, STAMP, CONTROL) per second per socket, with a burst of twice that:
+ *  a fast drawing hand sends ~30 batched frames a second. */
+export const EDITS_PER_SECOND = 30;
+export const EDIT_BURST = 60;
+/** Keyframe requests (VIEWPORT, RESYNC) per second per socket, burst twice that: each costs a read
+ *  and an encoding of up to 4096² cells, so a client pans by sending ~10 viewports a second. */
+export const VIEWS_PER_SECOND = 20;
+export const VIEW_BURST = 40;
+/** Undecodable frames tolerated per socket before it is closed with 1003; a buggy but honest
+ *  client sees error frames first. */
+export const MAX_BAD_FRAMES = 16;
+/** Rate-limit and permission violations tolerated per socket before it is closed with 1008. */
+export const MAX_POLICY_STRIKES = 32;
+/** Work of one tick, in cell-generations (width × height × generationsPerTick): 2^30 keeps a tick
+ *  well under a second on one core (a 16384² grid may run 4 generations per tick, 1024² all 1000). */
+export const MAX_TICK_CELL_GENERATIONS = 2 ** 30;
+/** Work of one "step" request: 2^34 cell-generations, e.g. 16,384 generations of 1024² — the
+ *  request answers when done and must stay within a Durable Object's CPU limit. */
+export const MAX_STEP_CELL_GENERATIONS = 2 ** 34;
+/** Cells of a stamped pattern (its bounding rectangle): a quarter of the largest grid. */
+export const MAX_STAMP_CELLS = 1 << 26;
+/** Pending edits queued for the next tick; beyond this the room answers RATE_LIMITED. */
+export const MAX_PENDING_EDITS = 1024;
+
+// --- Timing ----------------------------------------------------------------------------------
+
+/** A running room saves its grid at least this often, so a crash loses at most this much. */
+export const SNAPSHOT_INTERVAL_MS = 2000;
+/** Rooms report to the lobby at most this often. */
+export const LOBBY_REPORT_INTERVAL_MS = 1000;
+/** STATS frames at most this often (they need a population count over the whole grid). */
+export const STATS_INTERVAL_MS = 250;
+/** PRESENCE frames at most this often (~10 Hz). */
+export const PRESENCE_INTERVAL_MS = 100;
+/** Rooms nobody joined for this long are deleted by the lobby's sweep (see docs/api.md). */
+export const ROOM_EXPIRY_MS = 30 * 24 * 60 * 60 * 1000;
+/** How often the lobby looks for expired rooms. */
+export const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
+/** When an alarm handler fails, the next attempt comes this much later rather than at once. */
+export const ALARM_RETRY_MS = 1000;
+
+// --- Storage ---------------------------------------------------------------------------------
+
+/** Snapshot chunks hold at most this many grid bytes: half of the ~2 MB value limit, so even an
+ *  incompressible chunk and its header fit. */
+export const SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
+/** Rooms listed by GET /api/rooms. */
+export const LOBBY_LIST_LIMIT = 200;
