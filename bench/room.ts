@@ -9,11 +9,20 @@
  *   many rooms  50 rooms × 4 clients (quick: 8 × 4), 20 ticks/s each
  *   idle room   one client, an empty running grid: what does the server still send?
  *
+ * Clients predict (lockstep, common/predict.ts), as the web client does at scale 1: every client
+ * sets HELLO's predict flag, so the room builds exactly the STEP frames it builds for real
+ * predicting clients, and every client receives and acknowledges them. A few clients per room (see
+ * VERIFIERS) also run the engine on them and check their checksums, as a browser would; the others
+ * only count and acknowledge frames, because a real browser has its own CPU and 500 engines in this
+ * one Node process, on the server's machine, would measure the bench rather than the server (the
+ * arrival time of a frame is taken before any client work either way). The full run repeats the
+ * largest loads with plain clients (no prediction: DELTA frames, as before) for comparison.
+ *
  * Every room is a 1024² torus running Life on a 50% soup (re-seeded at the start of each load,
  * so every load sees the same soup at the same ages), one generation per tick, tickMs 50. Each
  * client views a 128×128 window (4 tiles) at a seeded tile-aligned position, so frames are a few
- * hundred bytes to 2 KiB and the load measures the room's per-tick fan-out rather than the
- * loopback's bandwidth.
+ * hundred bytes to 2 KiB (DELTA) or about 90 bytes (STEP) and the load measures the room's per-tick
+ * fan-out rather than the loopback's bandwidth.
  *
  * What is measured, per load, over a fixed window after a warm-up:
  *   - tick interval: the time between the first arrival of generation g and of g+1 at any of
@@ -51,9 +60,14 @@ import {
   type ControlAction,
   RECEIVED_EVERY_FRAMES,
   ServerType,
+  decodePayload,
   decodeServerFrame,
   encodeClientMessage,
+  keyframeBytes,
+  type ServerMessage,
 } from "../common/protocol.ts";
+import { LockstepView } from "../common/predict.ts";
+import { loadModule } from "../cli/wasm.ts";
 import { MAX_CONNECTIONS_PER_ROOM, ROOM_CREATION_BURST } from "../worker/limits.ts";
 import {
   type ChartSeries,
@@ -92,6 +106,13 @@ const VIEW_SEED = 4242;
 const CONFIG = QUICK
   ? { levels: [1, 10, 100], rooms: 8, clientsPerRoom: 4, warmupMs: 250, windowMs: 1200, idleMs: 600, watchdogMs: 50_000 }
   : { levels: [1, 10, 100, 500], rooms: 50, clientsPerRoom: 4, warmupMs: 1000, windowMs: 10_000, idleMs: 2000, watchdogMs: 8 * 60_000 };
+
+/** Clients per room that run the engine on the STEP frames and check them (the first ones to join). */
+const VERIFIERS = 4;
+
+/** How a client takes its frames: plain (DELTA, no prediction), predicting (asks for STEP frames,
+ *  counts and acknowledges them), or verifying (predicting, and runs the engine on them). */
+type ClientMode = "plain" | "predict" | "verify";
 
 /** Sockets opened at once: opening all 500 together would measure a handshake storm, not joins. */
 const CONNECT_CONCURRENCY = 25;
@@ -333,27 +354,43 @@ interface Counters {
   byType: Map<number, { frames: number; bytes: number }>;
   errors: string[];
   closes: Map<number, number>;
+  /** What the verifying clients did with the STEP and DELTA frames they ran. */
+  verified: { clients: number; steps: number; checksums: number; resyncs: number };
 }
 
 function newCounters(): Counters {
-  return { recording: false, bytes: 0, messages: 0, byType: new Map(), errors: [], closes: new Map() };
+  return { recording: false, bytes: 0, messages: 0, byType: new Map(), errors: [], closes: new Map(), verified: { clients: 0, steps: 0, checksums: 0, resyncs: 0 } };
 }
+
+let lifeModule: WebAssembly.Module | null = null;
+let nextClientAddress = 1;
 
 class Client {
   readonly ws: WebSocket;
   readonly openedIn: Promise<number>;
-  #frames = 0; // KEYFRAME + DELTA frames received, for RECEIVED
+  #frames = 0; // KEYFRAME + DELTA + STEP frames received, for RECEIVED
   #keyframes = 0;
   #keyframeWaiters: { n: number; resolve: () => void }[] = [];
   readonly closed: Promise<void>;
+  /** A verifying client's engine, and its frames handled one after another. */
+  readonly #view: LockstepView | null;
+  #chain: Promise<void> = Promise.resolve();
 
   constructor(
     url: string,
     readonly room: RoomRecord,
     readonly counters: Counters,
+    readonly mode: ClientMode = "predict",
   ) {
+    this.#view = mode === "verify" && lifeModule ? new LockstepView(lifeModule) : null;
+    if (this.#view) counters.verified.clients++;
     const started = performance.now();
-    this.ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS });
+    // Each client as if from its own address (CF-Connecting-IP, which wrangler dev passes
+    // through): a room limits how fast one address opens sockets (worker/limits.ts), and 500
+    // players are 500 machines, not one.
+    const address = nextClientAddress++;
+    const headers = { "CF-Connecting-IP": `10.${(address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}` };
+    this.ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS, headers });
     this.openedIn = new Promise((resolve, reject) => {
       this.ws.once("open", () => resolve(performance.now() - started));
       this.ws.once("error", reject);
@@ -382,8 +419,15 @@ class Client {
       // Only the header is read here, to keep this process's per-frame work small: 500 clients
       // share one event loop, and its queueing would show up as server delay.
       this.room.arrive(data.readUInt32LE(2) + data.readUInt32LE(6) * 2 ** 32, at);
+    } else if (type === ServerType.STEP && data.length >= 18) {
+      this.room.arrive(data.readUInt32LE(10) + data.readUInt32LE(14) * 2 ** 32, at); // `to`
     }
-    if (type === ServerType.KEYFRAME || type === ServerType.DELTA) {
+    if (this.#view) {
+      const view = this.#view;
+      const m = decodeServerFrame(data);
+      if (m.ok) this.#chain = this.#chain.then(() => this.#verify(view, m.value)).catch((e: unknown) => void (c.errors.length < 20 && c.errors.push(String(e))));
+    }
+    if (type === ServerType.KEYFRAME || type === ServerType.DELTA || type === ServerType.STEP) {
       this.#frames++;
       if (this.#frames % RECEIVED_EVERY_FRAMES === 0) this.#send(encodeClientMessage({ type: "received", frames: this.#frames }));
     }
@@ -402,6 +446,26 @@ class Client {
     }
   }
 
+  /** A verifying client runs the engine on its frames, as the web client does. */
+  async #verify(view: LockstepView, m: ServerMessage): Promise<void> {
+    const v = this.counters.verified;
+    let outcome = "applied";
+    if (m.type === "welcome" || m.type === "settings") view.settings(m.settings);
+    else if (m.type === "keyframe") {
+      const raw = await decodePayload(m.codec, m.payload, keyframeBytes(m.width, m.height));
+      if (raw) await view.keyframe(m, raw);
+    } else if (m.type === "step") {
+      const checksums = view.counts.checksums;
+      outcome = await view.step(m);
+      if (outcome === "applied" && m.steps > 0) v.steps++;
+      v.checksums += view.counts.checksums - checksums;
+    } else if (m.type === "delta") outcome = await view.delta(m);
+    if (outcome === "resync") {
+      v.resyncs++;
+      this.#send(encodeClientMessage({ type: "resync" }));
+    }
+  }
+
   #send(bytes: Uint8Array): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(bytes);
   }
@@ -413,7 +477,7 @@ class Client {
   }
 
   hello(name: string): void {
-    this.#send(encodeClientMessage({ type: "hello", name, resumeGeneration: null, token: null }));
+    this.#send(encodeClientMessage({ type: "hello", name, resumeGeneration: null, token: null, predict: this.mode !== "plain" }));
   }
 
   viewport(x: number, y: number, side: number): void {
@@ -442,6 +506,7 @@ async function connectClients(
   times: ConnectTimes,
   clients: Client[],
   status: (done: number) => void,
+  plain = false,
 ): Promise<void> {
   const wsUrl = `${server.url.replace(/^http/, "ws")}/api/rooms/${room.id}/ws`;
   const next = seededRandom(viewSeed);
@@ -453,7 +518,7 @@ async function connectClients(
     while (started < count) {
       const i = started++;
       const begin = performance.now();
-      const client = new Client(wsUrl, record, counters);
+      const client = new Client(wsUrl, record, counters, plain ? "plain" : i < VERIFIERS ? "verify" : "predict");
       clients.push(client);
       times.openMs.push(await withTimeout(client.openedIn, CONNECT_TIMEOUT_MS, `client ${i}: open`));
       client.hello(`bench ${i}`);
@@ -557,6 +622,10 @@ class LoadProbe {
 
 interface LoadResult {
   name: string;
+  /** Whether the clients predicted (STEP frames) or were plain (DELTA frames). */
+  clientMode: "predicting" | "plain";
+  /** What the verifying clients found: STEP frames run, checksums checked, views lost. */
+  verified: Counters["verified"];
   rooms: number;
   clientsPerRoom: number;
   clients: number;
@@ -646,6 +715,8 @@ async function measureWindow(
   const clients = rooms.reduce((n, r) => n + r.clients.length, 0);
   return {
     name,
+    clientMode: rooms.some((r) => r.clients.some((c) => c.mode !== "plain")) ? "predicting" : "plain",
+    verified: counters.verified,
     rooms: rooms.length,
     clientsPerRoom: rooms[0]?.clients.length ?? 0,
     clients,
@@ -684,8 +755,8 @@ async function measureWindow(
 // ---------------------------------------------------------------------------------------------
 // The loads
 
-async function oneRoom(server: Server, room: CreatedRoom, clientCount: number, status: StatusLine): Promise<LoadResult> {
-  const name = `1 room × ${clientCount}`;
+async function oneRoom(server: Server, room: CreatedRoom, clientCount: number, status: StatusLine, plain = false): Promise<LoadResult> {
+  const name = `1 room × ${clientCount}${plain ? ", plain" : ""}`;
   const record = new RoomRecord();
   const counters = newCounters();
   const times: ConnectTimes = { openMs: [], joinMs: [] };
@@ -695,8 +766,17 @@ async function oneRoom(server: Server, room: CreatedRoom, clientCount: number, s
   const t = performance.now();
   const clients: Client[] = [];
   try {
-    await connectClients(server, room, record, counters, clientCount, VIEW_SEED, times, clients, (done) =>
-      status.update(`  ${name}: connecting ${done}/${clientCount}`),
+    await connectClients(
+      server,
+      room,
+      record,
+      counters,
+      clientCount,
+      VIEW_SEED,
+      times,
+      clients,
+      (done) => status.update(`  ${name}: connecting ${done}/${clientCount}`),
+      plain,
     );
     const connectSeconds = (performance.now() - t) / 1000;
     await control(server, room, { action: "randomize", density: DENSITY, seed: SOUP_SEED });
@@ -706,8 +786,8 @@ async function oneRoom(server: Server, room: CreatedRoom, clientCount: number, s
   }
 }
 
-async function manyRooms(server: Server, count: number, perRoom: number, tag: string, status: StatusLine): Promise<LoadResult> {
-  const name = `${count} rooms × ${perRoom}`;
+async function manyRooms(server: Server, count: number, perRoom: number, tag: string, status: StatusLine, plain = false): Promise<LoadResult> {
+  const name = `${count} rooms × ${perRoom}${plain ? ", plain" : ""}`;
   const counters = newCounters();
   const times: ConnectTimes = { openMs: [], joinMs: [] };
   const rooms: { room: CreatedRoom; record: RoomRecord; clients: Client[] }[] = [];
@@ -720,8 +800,17 @@ async function manyRooms(server: Server, count: number, perRoom: number, tag: st
     const t = performance.now();
     let done = 0;
     for (const [i, r] of rooms.entries()) {
-      await connectClients(server, r.room, r.record, counters, perRoom, VIEW_SEED + i, times, r.clients, () =>
-        status.update(`  ${name}: connecting ${++done}/${count * perRoom}`),
+      await connectClients(
+        server,
+        r.room,
+        r.record,
+        counters,
+        perRoom,
+        VIEW_SEED + i,
+        times,
+        r.clients,
+        () => status.update(`  ${name}: connecting ${++done}/${count * perRoom}`),
+        plain,
       );
     }
     const connectSeconds = (performance.now() - t) / 1000;
@@ -822,12 +911,17 @@ function loadTable(results: readonly LoadResult[]): string {
   );
 }
 
-function targets(single: readonly LoadResult[], many: LoadResult | null, idle: IdleResult | null): TargetCheck[] {
+function targets(single: readonly LoadResult[], many: LoadResult | null, idle: IdleResult | null, plain: readonly LoadResult[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const biggest = single.find((r) => r.clients === 500) ?? null;
+  const plainBiggest = plain.find((r) => r.rooms === 1);
+  const plainMany = plain.find((r) => r.rooms > 1);
   checks.push({
     target: `500 clients in one room: tick interval p99 ≤ 1.5× nominal (${1.5 * TICK_MS} ms)`,
-    measured: biggest?.intervalMs ? `p99 ${formatMs(biggest.intervalMs.p99)} ms (p50 ${formatMs(biggest.intervalMs.p50)}, max ${formatMs(biggest.intervalMs.max)})` : "not measured in this run",
+    measured: biggest?.intervalMs
+      ? `p99 ${formatMs(biggest.intervalMs.p99)} ms (p50 ${formatMs(biggest.intervalMs.p50)}, max ${formatMs(biggest.intervalMs.max)})` +
+        (plainBiggest?.intervalMs ? `; plain clients: p99 ${formatMs(plainBiggest.intervalMs.p99)} ms` : "")
+      : "not measured in this run",
     met: biggest?.intervalMs ? biggest.intervalMs.p99 <= 1.5 * TICK_MS : null,
   });
   checks.push({
@@ -839,9 +933,18 @@ function targets(single: readonly LoadResult[], many: LoadResult | null, idle: I
   checks.push({
     target: "50 rooms × 4 clients on one wrangler dev without missed ticks",
     measured: many
-      ? `${many.rooms} rooms: ${many.missedTicks} missed (interval ≥ ${2 * TICK_MS} ms), ${many.lateTicks} late (> ${1.5 * TICK_MS} ms) of ${many.ticks} ticks; ${many.ticksPerSecondPerRoom.toFixed(1)} ticks/s per room`
+      ? `${many.rooms} rooms: ${many.missedTicks} missed (interval ≥ ${2 * TICK_MS} ms), ${many.lateTicks} late (> ${1.5 * TICK_MS} ms) of ${many.ticks} ticks; ${many.ticksPerSecondPerRoom.toFixed(1)} ticks/s per room` +
+        (plainMany ? `; plain clients: ${plainMany.missedTicks} missed, ${plainMany.ticksPerSecondPerRoom.toFixed(1)} ticks/s per room` : "")
       : "not measured",
     met: fullMany ? fullMany.missedTicks === 0 : null,
+  });
+  const predicting = [...single, ...(many ? [many] : [])];
+  const checked = predicting.reduce((n, r) => n + r.verified.checksums, 0);
+  const lost = predicting.reduce((n, r) => n + r.verified.resyncs, 0);
+  checks.push({
+    target: "predicting clients hold exactly the room's cells (their checksums always agree)",
+    measured: `${checked} checksums checked by ${predicting.reduce((n, r) => n + r.verified.clients, 0)} verifying clients, ${lost} views lost`,
+    met: checked > 0 ? lost === 0 : null,
   });
   checks.push({
     target: "a running grid that does not change sends nothing but STATS (real server)",
@@ -907,9 +1010,12 @@ async function main(): Promise<void> {
   const serverStartSeconds = (performance.now() - t0) / 1000;
   status.done(`  wrangler dev ready on ${server.url} in ${serverStartSeconds.toFixed(1)} s`);
 
+  lifeModule = await loadModule("simd");
   const single: LoadResult[] = [];
   let many: LoadResult | null = null;
   let idle: IdleResult | null = null;
+  /** The full run's comparison: the largest loads again with plain clients (DELTA frames). */
+  const plain: LoadResult[] = [];
   try {
     const room = await createRoom(server, "bench", 0);
     for (const n of levels) {
@@ -921,6 +1027,13 @@ async function main(): Promise<void> {
     let attempt = 0;
     many = await twice(() => manyRooms(server, CONFIG.rooms, CONFIG.clientsPerRoom, `m${++attempt}`, status), status);
     status.done(summaryLine(many));
+    if (!QUICK) {
+      const largest = levels[levels.length - 1];
+      plain.push(await twice(() => oneRoom(server, room, largest, status, true), status));
+      status.done(summaryLine(plain[0]));
+      plain.push(await twice(() => manyRooms(server, CONFIG.rooms, CONFIG.clientsPerRoom, `p${++attempt}`, status, true), status));
+      status.done(summaryLine(plain[1]));
+    }
     idle = await idleRoom(server, room);
     status.done(`  idle room: ${JSON.stringify(idle.frames)} in ${(idle.windowMs / 1000).toFixed(1)} s after the first tick`);
   } finally {
@@ -929,13 +1042,16 @@ async function main(): Promise<void> {
     activeServer = null;
   }
 
-  const checks = targets(single, many, idle);
+  const checks = targets(single, many, idle, plain);
   const loadAfter = loadAverage();
   const elapsedSeconds = (Date.now() - started) / 1000;
-  const all = many ? [...single, many] : single;
+  const all = [...single, ...(many ? [many] : []), ...plain];
   const out: string[] = [];
   out.push("");
-  out.push(`Room load: ${GRID_SIDE}² torus, B3/S23, 50% soup, ${1000 / TICK_MS} ticks/s; each client views ${VIEW_SIDE}×${VIEW_SIDE} cells; ${describeMachine(machine)}`);
+  out.push(
+    `Room load: ${GRID_SIDE}² torus, B3/S23, 50% soup, ${1000 / TICK_MS} ticks/s; each client views ${VIEW_SIDE}×${VIEW_SIDE} cells and predicts ` +
+      `(", plain": does not, and gets DELTA frames); ${describeMachine(machine)}`,
+  );
   out.push(`${describeLoad(loadBefore)} at start, ${describeLoad(loadAfter)} at end; server and clients share this machine`);
   out.push("");
   out.push(loadTable(all));
@@ -946,7 +1062,11 @@ async function main(): Promise<void> {
       "worker CPU = CPU time of the workerd running the rooms over the window (share of one core); ms/tick = that time per tick, all rooms together (step + encode + send + runtime);\n" +
       "main ran/waited = its busiest thread (the rooms' JavaScript): share of the window on a CPU / runnable but waiting for one (near 100% together: saturated; high wait: the machine is busy);\n" +
       "proxy CPU = wrangler dev's proxy workerd, which relays every frame (local development only); disk MB/s = what the rooms' runtime wrote to storage;\n" +
-      "client loop = event-loop utilisation of the one Node process running every client.",
+      "client loop = event-loop utilisation of the one Node process running every client.\n" +
+      `Predicting clients: ${VERIFIERS} per room run the engine on their STEP frames and check them (${all
+        .filter((r) => r.clientMode === "predicting")
+        .map((r) => `${r.name}: ${r.verified.clients} clients, ${r.verified.steps} steps, ${r.verified.checksums} checksums, ${r.verified.resyncs} views lost`)
+        .join("; ")}).`,
   );
   out.push("");
   out.push("Targets:");

@@ -60,6 +60,15 @@ export const MAX_GENERATIONS_PER_TICK = 1000;
  *  fresh keyframe once it catches up, instead of queueing without bound. */
 export const RECEIVED_EVERY_FRAMES = 8;
 export const MAX_UNACKED_FRAMES = 64;
+/** The same bound in bytes: once at least RECEIVED_EVERY_FRAMES frames and more than this many
+ *  bytes of KEYFRAME/DELTA frames are unacknowledged, the socket counts as behind too. Keyframes
+ *  of a 4096² view are 2 MiB, so frames alone would let 64 of them (128 MiB) pile up. Counting at
+ *  least RECEIVED_EVERY_FRAMES frames first means a client that acknowledges every 8 frames
+ *  always gets to send its RECEIVED. */
+export const MAX_UNACKED_BYTES = 8 * 1024 * 1024;
+/** Generations one STEP frame may ask a predicting client to run (see common/predict.ts). Its band
+ *  is this many cells deep; beyond it the server sends the changed tiles (DELTA) instead. */
+export const MAX_PREDICT_STEPS = 64;
 
 /** Tile side in cells of the change map and of DELTA records; 512 bytes when packed. */
 export const TILE_BYTES = (TILE_SIZE * TILE_SIZE) / 8;
@@ -77,7 +86,11 @@ export const ServerType = {
   SETTINGS: 0x06,
   ACK: 0x07,
   ERROR: 0x08,
+  STEP: 0x09,
 } as const;
+
+/** The sides of a view rectangle that carry a band in a STEP frame (its `sides` bits). */
+export const StepSide = { TOP: 1, RIGHT: 2, BOTTOM: 4, LEFT: 8 } as const;
 
 export const ClientType = {
   HELLO: 0x41,
@@ -126,8 +139,9 @@ export const CloseCode = {
   POLICY: 1008, // repeated rate-limit or permission violations
   TOO_BIG: 1009, // a frame above MAX_CLIENT_FRAME_BYTES
   INTERNAL: 1011,
-  TRY_AGAIN: 1013, // room full: retry later
+  TRY_AGAIN: 1013, // room full, or too many connections from one address: retry later
   ROOM_NOT_FOUND: 4404, // unknown or deleted room
+  TOO_SLOW: 4408, // acknowledged no frame for STALLED_SOCKET_MS while behind: reconnect
 } as const;
 export const TERMINAL_CLOSE_CODES: readonly number[] = [
   CloseCode.UNSUPPORTED,
@@ -183,6 +197,19 @@ export type ServerMessage =
       payload: Uint8Array; // encodes a width × height packed bitmap
     }
   | { type: "delta"; generation: number; scale: number; tiles: TileRecord[] }
+  | {
+      /** Lockstep prediction (common/predict.ts), only to clients that asked for it in HELLO and
+       *  view at scale 1: the client runs `steps` generations on the cells it holds. */
+      type: "step";
+      from: number; // the generation the client must hold; otherwise it ignores the frame and sends RESYNC
+      to: number; // its generation afterwards (from + steps, or later when ticks in between changed nothing)
+      steps: number; // 0 … MAX_PREDICT_STEPS; 0 = its cells are already right, only the generation moves
+      sides: number; // StepSide bits: the sides of the rectangle whose band follows
+      checksum: number | null; // FNV-1a 32 of the rectangle's packed bits after the step, every few ticks
+      tiles: TileRecord[]; // whole tiles as they are BEFORE the step (edits applied at this tick boundary)
+      bandCodec: CodecId;
+      band: Uint8Array; // encodes the band's bits AFTER the step, in common/predict.ts order
+    }
   | { type: "presence"; full: boolean; players: PresenceEntry[]; left: number[] }
   | { type: "stats"; generation: number; population: number; generationsPerSecond: number; players: number; running: boolean; still: boolean }
   | { type: "settings"; generation: number; settings: RoomSettings }
@@ -206,7 +233,14 @@ export type ControlAction =
     };
 
 export type ClientMessage =
-  | { type: "hello"; name: string; resumeGeneration: number | null; token: string | null }
+  | {
+      type: "hello";
+      name: string;
+      resumeGeneration: number | null;
+      token: string | null;
+      /** The client runs the engine on its view and wants STEP frames (absent: DELTA frames only). */
+      predict?: boolean;
+    }
   | { type: "viewport"; x: number; y: number; width: number; height: number; scale: number }
   | { type: "setCells"; seq: number; alive: boolean; cells: Uint16Array /* x0, y0, x1, y1, … */ }
   | { type: "stamp"; seq: number; x: number; y: number; mode: "or" | "replace"; pattern: string }
@@ -275,12 +309,19 @@ export function isRoomId(text: string): boolean {
 // Text rules shared by both ends.
 // ---------------------------------------------------------------------------------------------
 
-// C0/C1 controls, and the invisible format characters that reorder or hide text (bidi overrides
-// and isolates, zero-width joiners): a name must read as what it is.
-const UNSAFE_CHARS = /[\p{Cc}\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/gu;
+// What a name may not contain, so that it reads as what it is:
+// - \p{Cc}: C0/C1 controls (NUL, escape sequences, line breaks other than spaces);
+// - \p{Cf}: every invisible format character — bidi embeddings, overrides and isolates
+//   (U+202A..U+202E, U+2066..U+2069: "abc\u202Egnp.exe" would render as "abcexe.png"), marks
+//   (U+200E/F, U+061C), zero-width space/joiners (U+200B..U+200D, U+2060), the BOM, soft hyphens
+//   and Unicode tag characters (U+E0000..). Emoji sequences that use U+200D fall apart into
+//   their parts; that is the price of a name without hidden characters;
+// - \p{Cs}: lone surrogates (a JSON string can carry one; UTF-8 cannot encode it).
+// Line and paragraph separators (U+2028/9) are whitespace and collapse to a space.
+const UNSAFE_CHARS = /[\p{Cc}\p{Cf}\p{Cs}]/gu;
 
-/** Strips control characters, collapses whitespace, trims, and cuts to `max` code units
- *  without splitting a surrogate pair. */
+/** Strips control and format characters, collapses whitespace, trims, and cuts to `max` code
+ *  units without splitting a surrogate pair. */
 export function sanitizeName(text: string, max: number): string {
   let clean = text.replace(UNSAFE_CHARS, "").replace(/\s+/gu, " ").trim();
   if (clean.length > max) {
@@ -595,6 +636,8 @@ function readSettings(r: Reader): RoomSettings {
 // SETTINGS 06 | generation u64 | settings
 // ACK      07 | seq u32 | generation u64
 // ERROR    08 | code u16 | seq u32 (0: not about a request) | reasonLen u8 | reason
+// STEP     09 | from u64 | to u64 | steps u16 | sides u8 | flags u8 (bit0 checksum) | [checksum u32]
+//             | count u16 | count × tile record (as in DELTA) | bandCodec u8 | band payload (to the end)
 // ---------------------------------------------------------------------------------------------
 
 /** One DELTA tile record, encoded once per tick and shared by every client that needs the tile. */
@@ -622,6 +665,42 @@ export function assembleDelta(generation: number, scale: number, records: readon
   return out;
 }
 
+/** A STEP frame from pre-encoded parts: the override tile records and the band payload are shared
+ *  by every client with the same view; only the 25–29 header bytes are per client. */
+export function assembleStep(
+  from: number,
+  to: number,
+  steps: number,
+  sides: number,
+  checksum: number | null,
+  records: readonly Uint8Array[],
+  bandCodec: CodecId,
+  band: Uint8Array,
+): Uint8Array {
+  const head = checksum === null ? 22 : 26;
+  let size = head + 2 + 1 + band.length;
+  for (const rec of records) size += rec.length;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  out[0] = PROTOCOL_VERSION;
+  out[1] = ServerType.STEP;
+  view.setBigUint64(2, BigInt(from), true);
+  view.setBigUint64(10, BigInt(to), true);
+  view.setUint16(18, steps, true);
+  out[20] = sides;
+  out[21] = checksum === null ? 0 : 1;
+  if (checksum !== null) view.setUint32(22, checksum >>> 0, true);
+  view.setUint16(head, records.length, true);
+  let at = head + 2;
+  for (const rec of records) {
+    out.set(rec, at);
+    at += rec.length;
+  }
+  out[at++] = bandCodec;
+  out.set(band, at);
+  return out;
+}
+
 export function encodeServerMessage(m: ServerMessage): Uint8Array {
   const w = new Writer();
   switch (m.type) {
@@ -634,6 +713,8 @@ export function encodeServerMessage(m: ServerMessage): Uint8Array {
       return w.bytes(m.payload).finish();
     case "delta":
       return assembleDelta(m.generation, m.scale, m.tiles.map(encodeTileRecord));
+    case "step":
+      return assembleStep(m.from, m.to, m.steps, m.sides, m.checksum, m.tiles.map(encodeTileRecord), m.bandCodec, m.band);
     case "presence":
       header(w, ServerType.PRESENCE).u8(m.full ? 1 : 0).u16(m.players.length);
       for (const p of m.players) w.u32(p.id).u32(p.colour).i32(p.x).i32(p.y).text8(p.name);
@@ -688,6 +769,26 @@ export function decodeServerFrame(data: ArrayBuffer | ArrayBufferView): Decoded<
           tiles.push({ tx, ty, codec, payload: r.bytesOf(r.u16()) });
         }
         return { type: "delta", generation, scale, tiles };
+      }
+      case ServerType.STEP: {
+        const from = r.u64();
+        const to = r.u64();
+        const steps = r.u16();
+        const sides = r.u8();
+        const flags = r.u8();
+        if (steps > MAX_PREDICT_STEPS || from + steps > to) fail("bad step generations");
+        if (sides > 15 || flags > 1) fail("bad step flags");
+        const checksum = flags & 1 ? r.u32() : null;
+        const count = r.u16();
+        const tiles: TileRecord[] = [];
+        for (let i = 0; i < count; i++) {
+          const tx = r.u16();
+          const ty = r.u16();
+          const codec = readCodec(r);
+          tiles.push({ tx, ty, codec, payload: r.bytesOf(r.u16()) });
+        }
+        const bandCodec = readCodec(r);
+        return { type: "step", from, to, steps, sides, checksum, tiles, bandCodec, band: r.bytesOf(r.remaining) };
       }
       case ServerType.PRESENCE: {
         const full = (r.u8() & 1) !== 0;
@@ -747,7 +848,7 @@ function truncateUtf8(text: string, maxBytes: number): string {
 // ---------------------------------------------------------------------------------------------
 // Client → server frames.
 //
-// HELLO     41 | flags u8 (bit0 resume) | resumeGeneration u64 | nameLen u8 | name | tokenLen u8 | token
+// HELLO     41 | flags u8 (bit0 resume, bit1 predict) | resumeGeneration u64 | nameLen u8 | name | tokenLen u8 | token
 // VIEWPORT  42 | x i32 | y i32 | width u32 | height u32 | scale u16        (x..height in grid cells)
 // SET_CELLS 43 | seq u32 | alive u8 | count u16 | count × (x u16, y u16)
 // STAMP     44 | seq u32 | x i32 | y i32 | mode u8 (0 or, 1 replace) | pattern text (UTF-8, to the end)
@@ -768,7 +869,7 @@ export function encodeClientMessage(m: ClientMessage): Uint8Array {
   const w = new Writer();
   switch (m.type) {
     case "hello":
-      header(w, ClientType.HELLO).u8(m.resumeGeneration === null ? 0 : 1).u64(m.resumeGeneration ?? 0);
+      header(w, ClientType.HELLO).u8((m.resumeGeneration === null ? 0 : 1) | (m.predict ? 2 : 0)).u64(m.resumeGeneration ?? 0);
       return w.text8(m.name).text8(m.token ?? "").finish();
     case "viewport":
       return header(w, ClientType.VIEWPORT).i32(m.x).i32(m.y).u32(m.width).u32(m.height).u16(m.scale).finish();
@@ -822,12 +923,14 @@ export function decodeClientFrame(data: ArrayBuffer | ArrayBufferView): Decoded<
     switch (type) {
       case ClientType.HELLO: {
         const flags = r.u8();
-        if (flags > 1) fail("bad hello flags");
+        if (flags > 3) fail("bad hello flags");
         const resume = r.u64();
         const rawName = r.text8();
         const token = r.text8();
         if (token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]*$/.test(token)) fail("bad token");
-        return { type: "hello", name: sanitizeName(rawName, MAX_PLAYER_NAME), resumeGeneration: flags & 1 ? resume : null, token: token || null };
+        const hello: ClientMessage = { type: "hello", name: sanitizeName(rawName, MAX_PLAYER_NAME), resumeGeneration: flags & 1 ? resume : null, token: token || null };
+        // `predict` only when asked for, so a HELLO without it decodes exactly as it did before.
+        return flags & 2 ? { ...hello, predict: true } : hello;
       }
       case ClientType.VIEWPORT: {
         const x = r.i32();

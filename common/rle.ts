@@ -16,8 +16,10 @@
  *   of a run count (Golly skips them too). Text after `!` is ignored; a missing `!` is accepted.
  * - Live cells beyond the header's x/y grow the pattern (many files in the wild are off by one);
  *   the header size is kept when larger, so trailing blank rows and columns survive.
- * - Nothing larger than MAX_SIDE × MAX_SIDE is accepted, and every size is checked before the
- *   memory for it is allocated; a run count never drives a per-cell loop.
+ * - Nothing larger than MAX_SIDE × MAX_SIDE is accepted, nor anything beyond the caller's
+ *   {@link PatternBounds} (a room passes its grid's size), and every size is checked before the
+ *   memory for it is allocated: a 20-byte `x = 1, y = 1` + `16384o16383$o!` is refused while
+ *   reading its last run, never after allocating 32 MiB. A run count never drives a per-cell loop.
  */
 import { type Bitmap, bitmapStride } from "./bitmap.ts";
 import { MAX_SIDE } from "./engine.ts";
@@ -35,6 +37,43 @@ export interface PatternFile {
   format: PatternFormat;
   /** Where the file puts its top-left cell (`#CXRLE Pos`, `#R`/`#P`, Life 1.06's minimum corner). Informative only. */
   offset?: { x: number; y: number };
+}
+
+/**
+ * Limits a reader enforces before it allocates: the pattern's bounding rectangle (header size and
+ * live cells alike) may be at most maxWidth × maxHeight (each capped at MAX_SIDE, the default) and
+ * cover at most maxCells cells.
+ */
+export interface PatternBounds {
+  maxWidth?: number;
+  maxHeight?: number;
+  maxCells?: number;
+}
+
+/** Which bound a too-large pattern broke; absent on syntax errors. */
+export type PatternLimit = "width" | "height" | "cells";
+
+/** A refused pattern: `limit` says which bound it broke when it was refused for its size. */
+export type PatternFailure = ParseFailure & { limit?: PatternLimit };
+export type PatternResult = { ok: true; value: PatternFile } | PatternFailure;
+
+interface Limits {
+  width: number;
+  height: number;
+  cells: number;
+}
+
+function limitsOf(bounds: PatternBounds): Limits {
+  const side = (value: number | undefined) => (value === undefined ? MAX_SIDE : Math.max(0, Math.min(MAX_SIDE, Math.floor(value))));
+  return { width: side(bounds.maxWidth), height: side(bounds.maxHeight), cells: bounds.maxCells ?? Infinity };
+}
+
+function tooLarge(line: number, column: number, message: string, limit: PatternLimit): PatternFailure {
+  return { ...failAt(line, column, message), limit };
+}
+
+function cellsMessage(width: number, height: number, limits: Limits): string {
+  return `a ${width}×${height} pattern is more than the ${limits.cells}-cell limit`;
 }
 
 /** Golly and LifeWiki wrap RLE bodies at 70 characters; some readers rely on short lines. */
@@ -66,17 +105,17 @@ function splitLines(text: string): string[] {
  * `#Life 1.06` → Life 1.06; `!…` or a row of `.`/`O` → plaintext; `x = …` (after any `#` lines)
  * → RLE.
  */
-export function parsePattern(text: string): ParseResult<PatternFile> {
+export function parsePattern(text: string, bounds: PatternBounds = {}): PatternResult {
   const lines = splitLines(text);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === "") continue;
-    if (/^#Life\s+1\.06\b/i.test(line)) return parseLife106(text);
+    if (/^#Life\s+1\.06\b/i.test(line)) return parseLife106(text, bounds);
     if (/^#Life\s+1\.05\b/i.test(line)) return failAt(i + 1, 1, "Life 1.05 files are not supported; use RLE, plaintext (.cells) or Life 1.06");
-    if (line.startsWith("!")) return parseCells(text);
+    if (line.startsWith("!")) return parseCells(text, bounds);
     if (line.startsWith("#")) continue; // RLE comment lines precede the header
-    if (/^x\s*=/i.test(line)) return parseRle(text);
-    if (/^[.Oo*]+$/.test(line)) return parseCells(text);
+    if (/^x\s*=/i.test(line)) return parseRle(text, bounds);
+    if (/^[.Oo*]+$/.test(line)) return parseCells(text, bounds);
     return failAt(i + 1, 1, 'not a recognised pattern format: expected an RLE header "x = <width>, y = <height>", plaintext rows of "." and "O", or "#Life 1.06"');
   }
   return { ok: false, error: "the pattern text is empty" };
@@ -91,7 +130,7 @@ interface RleHeader {
   rule?: RuleSpec;
 }
 
-function parseRleHeader(raw: string, line: number): ParseResult<RleHeader> {
+function parseRleHeader(raw: string, line: number, limits: Limits): { ok: true; value: RleHeader } | PatternFailure {
   let p = 0;
   const skipSpaces = () => {
     while (p < raw.length && (raw[p] === " " || raw[p] === "\t")) p++;
@@ -145,8 +184,9 @@ function parseRleHeader(raw: string, line: number): ParseResult<RleHeader> {
   }
   if (width === undefined) return fail('the RLE header has no "x = <width>"', 1);
   if (height === undefined) return fail('the RLE header has no "y = <height>"', raw.length + 1);
-  if (width > MAX_SIDE) return fail(`width ${width} is larger than the ${MAX_SIDE}-cell limit`, widthColumn);
-  if (height > MAX_SIDE) return fail(`height ${height} is larger than the ${MAX_SIDE}-cell limit`, heightColumn);
+  if (width > limits.width) return tooLarge(line, widthColumn, `width ${width} is larger than the ${limits.width}-cell limit`, "width");
+  if (height > limits.height) return tooLarge(line, heightColumn, `height ${height} is larger than the ${limits.height}-cell limit`, "height");
+  if (width * height > limits.cells) return tooLarge(line, widthColumn, cellsMessage(width, height, limits), "cells");
   const header: RleHeader = { width, height };
   if (rule !== undefined) header.rule = rule;
   return { ok: true, value: header };
@@ -195,7 +235,8 @@ function fillRun(data: Uint8Array, row: number, x0: number, x1: number): void {
   data[last] |= tailMask;
 }
 
-export function parseRle(text: string): ParseResult<PatternFile> {
+export function parseRle(text: string, bounds: PatternBounds = {}): PatternResult {
+  const limits = limitsOf(bounds);
   const meta: Metadata = { comments: [] };
   let header: RleHeader | undefined;
   let pos = 0;
@@ -207,7 +248,7 @@ export function parseRle(text: string): ParseResult<PatternFile> {
     const trimmed = raw.trim();
     if (trimmed.startsWith("#")) readRleComment(trimmed, meta);
     else if (trimmed !== "") {
-      const parsed = parseRleHeader(raw, line);
+      const parsed = parseRleHeader(raw, line, limits);
       if (!parsed.ok) return parsed;
       header = parsed.value;
     }
@@ -216,17 +257,28 @@ export function parseRle(text: string): ParseResult<PatternFile> {
   }
   if (header === undefined) return failAt(line - 1 || 1, 1, 'no RLE header "x = <width>, y = <height>" found');
 
-  // The header size is allocated up front (it is at most MAX_SIDE² bits = 32 MiB); live cells
-  // beyond it grow the capacity geometrically and the result is trimmed to fit at the end.
+  // The header size is allocated up front (it is within the limits, at most MAX_SIDE² bits =
+  // 32 MiB); live cells beyond it grow the capacity geometrically, never past the limits, and
+  // the result is trimmed to fit at the end.
   let capWidth = header.width;
   let capHeight = header.height;
   let stride = bitmapStride(capWidth);
   let data = new Uint8Array(stride * capHeight);
   let usedWidth = header.width;
   let usedHeight = header.height;
+  /** Makes room for a live run ending at x1 on row y; the caller has checked the limits. */
   const grow = (x1: number, y: number) => {
-    const width = x1 > capWidth ? Math.min(MAX_SIDE, Math.max(x1, capWidth * 2)) : capWidth;
-    const height = y >= capHeight ? Math.min(MAX_SIDE, Math.max(y + 1, capHeight * 2)) : capHeight;
+    let width = x1 > capWidth ? Math.min(limits.width, Math.max(x1, capWidth * 2)) : capWidth;
+    let height = y >= capHeight ? Math.min(limits.height, Math.max(y + 1, capHeight * 2)) : capHeight;
+    if (width * height > limits.cells) {
+      // Doubling would overshoot the cell limit: take what the limit leaves instead, so the
+      // capacity still grows in few steps (growing by exactly one row at a time would copy the
+      // whole bitmap once per row).
+      const needWidth = Math.max(capWidth, x1);
+      const needHeight = Math.max(capHeight, y + 1);
+      width = Math.max(needWidth, Math.min(width, Math.floor(limits.cells / needHeight)));
+      height = Math.max(needHeight, Math.min(height, Math.floor(limits.cells / width)));
+    }
     const nextStride = bitmapStride(width);
     const next = new Uint8Array(nextStride * height);
     for (let r = 0; r < capHeight; r++) next.set(data.subarray(r * stride, (r + 1) * stride), r * nextStride);
@@ -285,9 +337,14 @@ export function parseRle(text: string): ParseResult<PatternFile> {
     } else if (c === 111 || c === 65) {
       // "o" or "A" — live cells
       const x1 = x + run;
-      if (x1 > MAX_SIDE) return failAt(runLine, runColumn, `live cells reach column ${x1}, beyond the ${MAX_SIDE}-cell width limit`);
-      if (y >= MAX_SIDE) return failAt(runLine, runColumn, `live cells on row ${y + 1}, beyond the ${MAX_SIDE}-cell height limit`);
-      if (x1 > capWidth || y >= capHeight) grow(x1, y);
+      if (x1 > limits.width) return tooLarge(runLine, runColumn, `live cells reach column ${x1}, beyond the ${limits.width}-cell width limit`, "width");
+      if (y >= limits.height) return tooLarge(runLine, runColumn, `live cells on row ${y + 1}, beyond the ${limits.height}-cell height limit`, "height");
+      if (x1 > capWidth || y >= capHeight) {
+        const width = Math.max(usedWidth, x1);
+        const height = Math.max(usedHeight, y + 1);
+        if (width * height > limits.cells) return tooLarge(runLine, runColumn, cellsMessage(width, height, limits), "cells");
+        grow(x1, y);
+      }
       fillRun(data, y * stride, x, x1);
       if (x1 > usedWidth) usedWidth = x1;
       if (y >= usedHeight) usedHeight = y + 1;
@@ -460,7 +517,8 @@ export function writeRle(bitmap: Bitmap, options: RleWriteOptions = {}): string 
  * dead and `O` alive (`o` and `*` accepted too). Short rows are padded with dead cells; an empty
  * line is a blank row, except before the first row and at the end of the file.
  */
-export function parseCells(text: string): ParseResult<PatternFile> {
+export function parseCells(text: string, bounds: PatternBounds = {}): PatternResult {
+  const limits = limitsOf(bounds);
   const lines = splitLines(text);
   const meta: Metadata = { comments: [] };
   const rows: string[] = [];
@@ -485,11 +543,12 @@ export function parseCells(text: string): ParseResult<PatternFile> {
         return failAt(i + 1, x + 1, `unexpected character ${describeChar(c)} (plaintext uses "." for dead cells and "O" for live ones)`);
       }
     }
-    if (row.length > MAX_SIDE) return failAt(i + 1, MAX_SIDE + 1, `row is wider than the ${MAX_SIDE}-cell limit`);
+    if (row.length > limits.width) return tooLarge(i + 1, limits.width + 1, `row is wider than the ${limits.width}-cell limit`, "width");
     for (; blankRun > 0; blankRun--) rows.push("");
     rows.push(row);
-    if (rows.length > MAX_SIDE) return failAt(i + 1, 1, `more than ${MAX_SIDE} rows, the height limit`);
+    if (rows.length > limits.height) return tooLarge(i + 1, 1, `more than ${limits.height} rows, the height limit`, "height");
     width = Math.max(width, row.length);
+    if (width * rows.length > limits.cells) return tooLarge(i + 1, 1, cellsMessage(width, rows.length, limits), "cells");
   }
   const stride = bitmapStride(width);
   const data = new Uint8Array(stride * rows.length);
@@ -530,7 +589,8 @@ const LIFE106_COORDINATE_LIMIT = 1_000_000_000;
  * bitmap's top-left is the minimum corner, recorded as `offset`. `#N` names the pattern; other
  * `#` lines (such as `#D`) are comments.
  */
-export function parseLife106(text: string): ParseResult<PatternFile> {
+export function parseLife106(text: string, bounds: PatternBounds = {}): PatternResult {
+  const limits = limitsOf(bounds);
   const lines = splitLines(text);
   const meta: Metadata = { comments: [] };
   let i = 0;
@@ -583,9 +643,13 @@ export function parseLife106(text: string): ParseResult<PatternFile> {
     maxX = Math.max(maxX, x);
     minY = Math.min(minY, y);
     maxY = Math.max(maxY, y);
-    if (maxX - minX + 1 > MAX_SIDE || maxY - minY + 1 > MAX_SIDE) {
-      return failAt(i + 1, 1, `cell (${x}, ${y}) makes the pattern larger than the ${MAX_SIDE}×${MAX_SIDE} limit`);
+    const spanX = maxX - minX + 1;
+    const spanY = maxY - minY + 1;
+    if (spanX > limits.width || spanY > limits.height) {
+      const message = `cell (${x}, ${y}) makes the pattern larger than the ${limits.width}×${limits.height} limit`;
+      return tooLarge(i + 1, 1, message, spanX > limits.width ? "width" : "height");
     }
+    if (spanX * spanY > limits.cells) return tooLarge(i + 1, 1, cellsMessage(spanX, spanY, limits), "cells");
     xs.push(x);
     ys.push(y);
   }

@@ -1,6 +1,7 @@
 // Builds the web client into web/dist/, the directory wrangler serves as static assets:
 // esbuild bundles web/main.ts (and the common/ contract it imports) into one minified
-// app.js with a source map; index.html and the stylesheet are copied beside it.
+// app.js with a source map; index.html and the stylesheet are copied beside it, and so are the
+// two Wasm builds of the engine, which the page runs for lockstep prediction (common/predict.ts).
 // esbuild is enough here: the client is plain TypeScript and DOM, no framework to compile.
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
@@ -11,7 +12,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "web", "dist");
 
 const STATIC_FILES = ["index.html", "styles.css", "favicon.svg"];
-const OUTPUTS = new Set([...STATIC_FILES, "app.js", "app.js.map"]);
+const WASM_FILES = ["life-simd.wasm", "life.wasm"];
+const OUTPUTS = new Set([...STATIC_FILES, ...WASM_FILES, "app.js", "app.js.map"]);
 
 // The directory is kept (not deleted and re-made): a running `wrangler dev` watches it, and
 // would lose track of a directory that disappears. Files from older builds are removed.
@@ -20,6 +22,8 @@ for (const name of readdirSync(outDir)) {
   if (!OUTPUTS.has(name)) rmSync(join(outDir, name), { recursive: true, force: true });
 }
 for (const file of STATIC_FILES) copyFileSync(join(root, "web", file), join(outDir, file));
+// `npm run build` runs asbuild first; a missing build is an error here, not a page without an engine.
+for (const file of WASM_FILES) copyFileSync(join(root, "build", file), join(outDir, file));
 
 const options = {
   entryPoints: [join(root, "web", "main.ts")],

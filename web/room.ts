@@ -3,7 +3,9 @@
  * (view.ts), drawing (render.ts), pointer input (input.ts) and the panels (ui.ts) together.
  *
  * Data path: KEYFRAME/DELTA bits → Region pixels (on arrival) → one drawImage per animation
- * frame. Edits go the other way at once: a stroke's cells are drawn as pending, sent in small
+ * frame. At scale 1 the page also runs the room's engine on its rectangle (lockstep prediction,
+ * common/predict.ts): a STEP frame makes it step its own cells and correct the band at the
+ * rectangle's edges, and the blocks that changed go to the Region. Edits go the other way at once: a stroke's cells are drawn as pending, sent in small
  * batches (SET_CELLS, each with its own seq), and dropped from the overlay when the server
  * ACKs them (the DELTA showing the truth comes first) or answers with an ERROR.
  */
@@ -26,6 +28,7 @@ import {
   sanitizeName,
 } from "../common/protocol.ts";
 import { type LibraryPattern, PATTERNS } from "../common/patterns.ts";
+import { LockstepView } from "../common/predict.ts";
 import { parsePattern, writeRle } from "../common/rle.ts";
 import { formatRule, parseRule } from "../common/rules.ts";
 import { ApiError, exportPattern, getRoom, stampPattern } from "./api.ts";
@@ -40,7 +43,7 @@ import { describeRule, fillRulePresets } from "./rule-editor.ts";
 import { type Stamp, countLive, flipHorizontal, forEachLive, ghostCanvas, rotateClockwise } from "./stamp.ts";
 import { Banner, ConnectionIndicator, PatternList, PlayerList, closedText, colourCss, copyText, download, fileNameFor } from "./ui.ts";
 import { type CellRect, View, cellsOnLine, containsRect } from "./view.ts";
-import { PendingEdits, Region, packColour } from "./world.ts";
+import { PendingEdits, Region, loadLifeModule, packColour } from "./world.ts";
 
 /** Strokes are sent in batches at most this often (and at once when a batch is full): 20 frames
  *  a second stays under the server's per-socket edit rate (worker/limits.ts). */
@@ -77,9 +80,11 @@ interface Request {
 export async function startRoom(id: string): Promise<void> {
   byId("room", HTMLDivElement).hidden = false;
   const banner = new Banner();
+  // The engine for prediction loads beside the room's details (a few kilobytes, same origin).
+  const module = loadLifeModule();
   try {
     const info = await getRoom(id);
-    new RoomPage(id, banner, info.width, info.height, info.name);
+    new RoomPage(id, banner, await module, info.width, info.height, info.name);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       setText(byId("room-name", HTMLHeadingElement), "Room not found");
@@ -91,7 +96,7 @@ export async function startRoom(id: string): Promise<void> {
       return;
     }
     // The HTTP side failed for another reason: the socket may still work and tells us the size.
-    new RoomPage(id, banner);
+    new RoomPage(id, banner, await module);
   }
 }
 
@@ -110,6 +115,8 @@ class RoomPage {
   readonly #playerList = new PlayerList();
   readonly #connection: ConnectionIndicator;
   readonly #requests = new Map<number, Request>();
+  /** The page's own engine on its rectangle at scale 1; undefined when Wasm did not load. */
+  readonly #lockstep: LockstepView | undefined;
   #socket: RoomSocket;
   #view: View | undefined;
   #pending: PendingEdits | undefined;
@@ -144,8 +151,9 @@ class RoomPage {
   #patternList: PatternList;
   #exportText = "";
 
-  constructor(id: string, banner: Banner, width?: number, height?: number, name = "") {
+  constructor(id: string, banner: Banner, module: WebAssembly.Module | null, width?: number, height?: number, name = "") {
     this.#id = id;
+    this.#lockstep = module ? new LockstepView(module) : undefined;
     this.#token = ownerToken(id);
     this.#banner = banner;
     this.#name = name;
@@ -177,6 +185,7 @@ class RoomPage {
         name: sanitizeName(savedPlayerName(), MAX_PLAYER_NAME),
         resumeGeneration: this.#lastGeneration,
         token: this.#token ?? null,
+        predict: this.#lockstep !== undefined,
       }),
       message: (message) => this.#onMessage(message),
       state: (state) => this.#onConnection(state),
@@ -239,11 +248,16 @@ class RoomPage {
           return;
         }
         this.#region = new Region(message.scale, message.x, message.y, message.width, message.height, message.generation, raw, this.#aliveColour);
+        await this.#lockstep?.keyframe(message, raw);
         this.#setGeneration(message.generation);
         this.#requestDraw();
         break;
       }
       case "delta": {
+        if (this.#lockstep?.active && message.scale === 1) {
+          this.#predicted(await this.#lockstep.delta(message), message.generation);
+          break;
+        }
         const region = this.#region;
         const usable = region !== undefined && region.scale === message.scale;
         const tiles = usable ? await Promise.all(message.tiles.map((t) => decodePayload(t.codec, t.payload, TILE_BYTES))) : [];
@@ -260,6 +274,10 @@ class RoomPage {
         this.#requestDraw();
         break;
       }
+      case "step":
+        if (this.#lockstep) this.#predicted(await this.#lockstep.step(message), message.to);
+        else this.#frameReceived(); // never sent to a page that did not ask; counted all the same
+        break;
       case "presence":
         if (message.full) this.#players.clear();
         for (const id of message.left) this.#players.delete(id);
@@ -317,8 +335,20 @@ class RoomPage {
     if (!request || code === ErrorCode.RATE_LIMITED || code === ErrorCode.LOCKED) this.#banner.show(message, "error", 4000);
   }
 
+  /** After a STEP or DELTA went into the page's engine: the changed blocks go to the Region. */
+  #predicted(outcome: "applied" | "ignored" | "resync", generation: number): void {
+    this.#frameReceived();
+    if (outcome === "resync") this.#socket.send({ type: "resync" });
+    const region = this.#region;
+    if (outcome !== "applied" || !region) return;
+    this.#lockstep?.drainChanges((x, y, bits) => region.applyBlock(x, y, bits));
+    region.generation = generation;
+    this.#setGeneration(generation);
+    this.#requestDraw();
+  }
+
   #frameReceived(): void {
-    // Flow control (docs/protocol.md): report every KEYFRAME/DELTA once handled, so a client
+    // Flow control (docs/protocol.md): report every KEYFRAME/DELTA/STEP once handled, so a client
     // that cannot keep up is paused by the server and later resynced with one keyframe.
     this.#framesReceived++;
     this.#socket.send({ type: "received", frames: this.#framesReceived });
@@ -362,6 +392,7 @@ class RoomPage {
   }
 
   #applySettings(settings: RoomSettings): void {
+    this.#lockstep?.settings(settings);
     this.#initGrid(settings.width, settings.height);
     this.#settings = settings;
     this.#name = settings.name;
@@ -1132,6 +1163,11 @@ class RoomPage {
       /** Where the centre of grid cell (x, y) is, in CSS pixels relative to the board canvas. */
       cellToScreen(x: number, y: number) {
         return page.#view?.cellToScreen(x + 0.5, y + 0.5);
+      },
+      /** Lockstep prediction: whether the page runs the engine on its region, and what it did. */
+      get lockstep() {
+        const l = page.#lockstep;
+        return l ? { active: l.active, ...l.counts } : undefined;
       },
       /** The cell as the page knows it (region bits), or undefined outside the known region. */
       cellAt(x: number, y: number) {

@@ -1,6 +1,7 @@
 /**
  * What the client knows of the grid: the one rectangle the server keeps it up to date on (the
- * latest KEYFRAME, patched by DELTA tiles), held directly as pixels, plus the player's own
+ * latest KEYFRAME, patched by DELTA tiles — or, at scale 1, stepped by the page's own engine
+ * under STEP frames, see common/predict.ts), held directly as pixels, plus the player's own
  * edits that the server has not confirmed yet.
  *
  * The rectangle is in *scaled cells* (one per s×s block of grid cells, s a power of two; see
@@ -68,8 +69,11 @@ export class Region {
 
   /** Copies the part of one 64×64 tile (whole contents, `TILE_BYTES` packed) that lies inside. */
   applyTile(tx: number, ty: number, raw: Uint8Array): void {
-    const left = tx * TILE_SIZE;
-    const top = ty * TILE_SIZE;
+    this.applyBlock(tx * TILE_SIZE, ty * TILE_SIZE, raw);
+  }
+
+  /** The same for a 64×64 block (`TILE_BYTES` packed) whose top-left scaled cell is (left, top). */
+  applyBlock(left: number, top: number, raw: Uint8Array): void {
     const x0 = Math.max(left, this.x);
     const y0 = Math.max(top, this.y);
     const x1 = Math.min(left + TILE_SIZE, this.x + this.width);
@@ -141,8 +145,27 @@ export function packColour(hex: string, alpha = 255): number {
 }
 
 /**
+ * The Wasm core for lockstep prediction (common/predict.ts), from the same origin: the SIMD build
+ * where this browser validates it, else the scalar one. Null when neither loads; the page then
+ * does not ask for prediction and the room sends it DELTA frames, as to any simple client.
+ */
+export async function loadLifeModule(): Promise<WebAssembly.Module | null> {
+  const bytes = async (path: string): Promise<ArrayBuffer> => {
+    const response = await fetch(path);
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    return response.arrayBuffer();
+  };
+  try {
+    const simd = await bytes("/life-simd.wasm");
+    return await WebAssembly.compile(WebAssembly.validate(simd) ? simd : await bytes("/life.wasm"));
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The player's own edits, drawn at once and kept until the server answers. The room sends the
- * DELTA that carries an applied edit before the edit's ACK (both on the same ordered socket), so
+ * DELTA (or STEP) that carries an applied edit before the edit's ACK (both on the same ordered socket), so
  * when the ACK arrives the region already shows the truth and the overlay is simply dropped; an
  * ERROR drops it too. Keys are y * gridWidth + x, exact for grids up to 16384² (2^28 keys).
  */

@@ -59,7 +59,7 @@ export function clientAddress(request: Request): string {
 export async function readText(request: Request, max: number): Promise<{ ok: true; text: string } | { ok: false; response: Response }> {
   const tooLarge = { ok: false as const, response: errorResponse(413, `body larger than ${max} bytes`) };
   const declared = request.headers.get("Content-Length");
-  if (declared !== null && !(Number(declared) <= max)) return tooLarge;
+  if (declared !== null && !(Number(declared) <= max)) return tooLarge; // unread (the router cancels it)
   if (request.body === null) return { ok: true, text: "" };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -240,19 +240,42 @@ export async function connectRoom(request: Request, env: Env, id: string): Promi
 }
 
 /**
- * Browsers send Origin with WebSocket upgrades, and any page may open one: allow only the serving
- * host and the deployment's ALLOWED_ORIGINS. Clients that are not browsers send no Origin.
+ * Browsers send Origin with WebSocket upgrades and with POST/DELETE requests, and any page may
+ * make them (a WebSocket needs no CORS permission; a form or a no-cors fetch can POST): allow only
+ * the serving host and the deployment's ALLOWED_ORIGINS, so another site cannot make its visitors
+ * play, stamp or create rooms from their addresses.
+ *
+ * A request without Origin is allowed: browsers always send one on these requests, so a missing
+ * Origin means a client that is not a browser (the tests, the benchmarks, curl, a bot). Such a
+ * client could send any Origin it likes, so checking it would protect nothing; the per-address
+ * rate limits are what bound it. `Origin: null` (sandboxed frames, file: pages) is refused.
  */
 export function originAllowed(request: Request, env: Env): boolean {
   const origin = request.headers.get("Origin");
   if (origin === null) return true;
-  let host: string;
+  let parsed: URL;
   try {
-    host = new URL(origin).host;
+    parsed = new URL(origin);
   } catch {
     return false;
   }
-  if (host === new URL(request.url).host) return true;
-  const allowed = (env.ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  return allowed.includes(origin);
+  if (parsed.host === new URL(request.url).host) return true;
+  return allowedOrigins(env.ALLOWED_ORIGINS).includes(parsed.origin);
+}
+
+/** ALLOWED_ORIGINS as normalised origins ("https://life.example.com"); unparsable entries are
+ *  ignored rather than matched as text. */
+export function allowedOrigins(configured: string | undefined): string[] {
+  const out: string[] = [];
+  for (const entry of (configured ?? "").split(",")) {
+    const text = entry.trim();
+    if (text === "") continue;
+    try {
+      const url = new URL(text);
+      if (url.protocol === "http:" || url.protocol === "https:") out.push(url.origin);
+    } catch {
+      // not an origin
+    }
+  }
+  return out;
 }

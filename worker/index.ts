@@ -16,6 +16,7 @@ import {
   internalError,
   listRooms,
   notFound,
+  originAllowed,
   postPattern,
   roomNotFoundResponse,
 } from "./http.ts";
@@ -57,10 +58,16 @@ async function routeApi(request: Request, env: Env, path: string): Promise<Respo
     if (!match) continue;
     const handler = methods[request.method];
     if (!handler) return errorResponse(405, "method not allowed", { Allow: Object.keys(methods).join(", ") });
+    // Requests that change something, from a page of another site: refused (see originAllowed).
+    if (request.method !== "GET" && !originAllowed(request, env)) return errorResponse(403, "origin not allowed");
     const id = match[1] ?? "";
     if (match[1] !== undefined && !isRoomId(id)) return roomNotFoundResponse();
     try {
-      return await handler(request, env, id);
+      const response = await handler(request, env, id);
+      // A body refused before it was read (no token, a declared length over the limit) is
+      // cancelled, so the runtime drops it instead of receiving all of it first.
+      if (request.body !== null && !request.bodyUsed) await request.body.cancel().catch(() => {});
+      return response;
     } catch (e) {
       console.error(`${request.method} ${path} failed:`, String(e));
       return internalError();

@@ -18,6 +18,8 @@ export {
   MIN_GENERATIONS_PER_TICK,
   MAX_GENERATIONS_PER_TICK,
   MAX_UNACKED_FRAMES,
+  MAX_UNACKED_BYTES,
+  RECEIVED_EVERY_FRAMES,
 } from "../common/protocol.ts";
 
 // --- HTTP ------------------------------------------------------------------------------------
@@ -55,12 +57,27 @@ export function connectionCap(configured: string | undefined): number {
   const n = Number(configured);
   return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_CONNECTIONS_PER_ROOM) : MAX_CONNECTIONS_PER_ROOM;
 }
+/** Sockets a client address may open per second to one room, with a burst: a classroom behind
+ *  one NAT address joins at once, but a loop that reconnects to get a fresh edit allowance (the
+ *  edit limit below is per socket) gets close 1013. */
+export const SOCKET_OPENS_PER_SECOND = 10;
+export const SOCKET_OPEN_BURST = 60;
+/** A socket that is behind (MAX_UNACKED_FRAMES / MAX_UNACKED_BYTES) and acknowledges nothing for
+ *  this long is closed with 4408: a client that stopped reading (a frozen tab, a dead peer whose
+ *  TCP connection never said so) costs bounded memory for a bounded time, then nothing. */
+export const STALLED_SOCKET_MS = 10_000;
 /** Edit frames (SET_CELLS, STAMP, CONTROL) per second per socket, with a burst of twice that:
  *  a fast drawing hand sends ~30 batched frames a second. */
 export const EDITS_PER_SECOND = 30;
 export const EDIT_BURST = 60;
-/** Keyframe requests (VIEWPORT, RESYNC) per second per socket, burst twice that: each costs a read
- *  and an encoding of up to 4096² cells, so a client pans by sending ~10 viewports a second. */
+/** Edit frames per second from all sockets of one client address, with a burst: without it a
+ *  client that reconnects gets a fresh per-socket allowance each time. Four times one socket's,
+ *  so a classroom behind one NAT address can draw together; refusals under it are not strikes. */
+export const ADDRESS_EDITS_PER_SECOND = 4 * EDITS_PER_SECOND;
+export const ADDRESS_EDIT_BURST = 4 * EDIT_BURST;
+/** Keyframe requests (VIEWPORT, RESYNC, and HELLO after the first) per second per socket, burst
+ *  twice that: each costs a read and an encoding of up to 4096² cells, so a client pans by sending
+ *  ~10 viewports a second. */
 export const VIEWS_PER_SECOND = 20;
 export const VIEW_BURST = 40;
 /** Undecodable frames tolerated per socket before it is closed with 1003; a buggy but honest
@@ -76,8 +93,11 @@ export const MAX_TICK_CELL_GENERATIONS = 2 ** 30;
 export const MAX_STEP_CELL_GENERATIONS = 2 ** 34;
 /** Cells of a stamped pattern (its bounding rectangle): a quarter of the largest grid. */
 export const MAX_STAMP_CELLS = 1 << 26;
-/** Pending edits queued for the next tick; beyond this the room answers RATE_LIMITED. */
+/** Pending edits queued (in memory) for the next tick; beyond this the room answers RATE_LIMITED. */
 export const MAX_PENDING_EDITS = 1024;
+/** Their bytes (cells, or a stamp's unpacked bitmap): two of the largest stamps. A 16384² grid's
+ *  engine already holds ~100 MiB of the object's 128 MB. */
+export const MAX_PENDING_EDIT_BYTES = 2 * (MAX_STAMP_CELLS / 8);
 
 // --- Timing ----------------------------------------------------------------------------------
 

@@ -24,7 +24,9 @@ import {
   CloseCode,
   ErrorCode,
   MAX_CLIENT_FRAME_BYTES,
+  MAX_UNACKED_BYTES,
   MAX_UNACKED_FRAMES,
+  RECEIVED_EVERY_FRAMES,
   decodeClientFrame,
   encodeServerMessage,
   type ClientMessage,
@@ -38,7 +40,10 @@ import {
 import { parsePattern, writeRle } from "../common/rle.ts";
 import { formatRule, parseRule, type Rule } from "../common/rules.ts";
 import { lobbyStub, type Env } from "./env.ts";
+import { clientAddress } from "./http.ts";
 import {
+  ADDRESS_EDITS_PER_SECOND,
+  ADDRESS_EDIT_BURST,
   ALARM_RETRY_MS,
   EDITS_PER_SECOND,
   EDIT_BURST,
@@ -46,6 +51,7 @@ import {
   MAX_BAD_FRAMES,
   MAX_EXPORT_CELLS,
   MAX_PENDING_EDITS,
+  MAX_PENDING_EDIT_BYTES,
   MAX_POLICY_STRIKES,
   MAX_STAMP_CELLS,
   MAX_STEP_CELL_GENERATIONS,
@@ -54,6 +60,9 @@ import {
   PRESENCE_INTERVAL_MS,
   ROOM_REQUESTS_PER_SECOND,
   SNAPSHOT_INTERVAL_MS,
+  SOCKET_OPENS_PER_SECOND,
+  SOCKET_OPEN_BURST,
+  STALLED_SOCKET_MS,
   STATS_INTERVAL_MS,
   VIEWS_PER_SECOND,
   VIEW_BURST,
@@ -63,6 +72,7 @@ import { AddressLimiter, fullBucket, take, type Bucket } from "./ratelimit.ts";
 import { SnapshotStore, type RestoreResult } from "./snapshot.ts";
 import { tokenMatches } from "./tokens.ts";
 import { DeltaBuilder, defaultViewport, keyframe, viewRect, type ViewRect, type Viewport } from "./views.ts";
+import { Lockstep, type StepCapture } from "./predict.ts";
 
 /** What the HTTP layer turns into a status code and a JSON body. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; code: ErrorCodeId; error: string };
@@ -89,7 +99,10 @@ const editingLocked = <T>() => fail<T>(403, ErrorCode.LOCKED, "editing is locked
 const badRequest = <T>(error: string) => fail<T>(400, ErrorCode.BAD_REQUEST, error);
 const outOfBounds = <T>(error: string) => fail<T>(400, ErrorCode.OUT_OF_BOUNDS, error);
 
-/** Per-socket state that must survive hibernation (serializeAttachment keeps ≤ 2 KiB). */
+/** Per-socket state that must survive hibernation (serializeAttachment keeps ≤ 2 KiB): who the
+ *  player is and what it looks at. Rate-limit buckets and offence counts live in Live instead:
+ *  the object hibernates only after seconds without events, by when every bucket has refilled,
+ *  and keeping them out of the attachment saves a serialisation on every edit and refused frame. */
 interface Attachment {
   playerId: number;
   hello: boolean;
@@ -98,20 +111,60 @@ interface Attachment {
   owner: boolean;
   view: Viewport | null;
   cursor: [number, number];
-  edits: Bucket;
-  views: Bucket;
-  badFrames: number;
-  strikes: number;
+  /** The client address the socket came from (CF-Connecting-IP), for per-address limits. */
+  address?: string;
+  /** Asked in HELLO for lockstep STEP frames (worker/predict.ts); absent in older attachments. */
+  predict?: boolean;
 }
 
-/** A socket's attachment plus what may be forgotten on hibernation. */
+/**
+ * A socket's attachment plus what may be forgotten on hibernation: its view rectangle and flow
+ * control. Flow control counts KEYFRAME and DELTA frames (what RECEIVED acknowledges):
+ *
+ *   frames the client counts = offset + our count         (offset is 0 on a fresh socket)
+ *   sent ─────────────────────────────────────────────►
+ *   acked ───────────►[ window: sizes of unacknowledged frames ]
+ *
+ * When the window holds more than MAX_UNACKED_FRAMES frames, or at least RECEIVED_EVERY_FRAMES
+ * frames and more than MAX_UNACKED_BYTES bytes, the socket is behind: it gets no deltas and no
+ * keyframes until it catches up (then one keyframe), and after STALLED_SOCKET_MS it is closed.
+ */
 interface Live {
   ws: WebSocket;
   att: Attachment;
+  edits: Bucket; // SET_CELLS, STAMP, CONTROL
+  views: Bucket; // VIEWPORT, RESYNC, repeated HELLO
+  badFrames: number;
+  strikes: number;
   rect: ViewRect | null;
   sent: number; // KEYFRAME + DELTA frames sent since this object woke up
-  acked: number; // the client's RECEIVED count
-  behind: boolean; // deltas paused until the client catches up
+  acked: number; // how many of them the client acknowledged
+  window: number[]; // byte sizes of frames acked+1 .. sent
+  unackedBytes: number;
+  /** Client count − our count; null after hibernation until the first RECEIVED says it. */
+  offset: number | null;
+  behind: boolean; // deltas and keyframes paused until the client catches up
+  behindSince: number;
+}
+
+function newLive(ws: WebSocket, att: Attachment, offset: number | null): Live {
+  const now = Date.now();
+  return {
+    ws,
+    att,
+    edits: fullBucket(EDIT_BURST, now),
+    views: fullBucket(VIEW_BURST, now),
+    badFrames: 0,
+    strikes: 0,
+    rect: null,
+    sent: 0,
+    acked: 0,
+    window: [],
+    unackedBytes: 0,
+    offset,
+    behind: false,
+    behindSince: 0,
+  };
 }
 
 type Edit =
@@ -122,19 +175,6 @@ type Edit =
 interface EditOrigin {
   player: number; // 0 for HTTP
   seq: number;
-}
-
-interface PendingRow extends Record<string, SqlStorageValue> {
-  id: number;
-  player: number;
-  seq: number;
-  kind: number;
-  flag: number;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  data: ArrayBuffer;
 }
 
 interface StoredRoom {
@@ -160,11 +200,23 @@ export class GameRoom extends DurableObject<Env> {
   readonly #live = new Map<WebSocket, Live>();
   readonly #dropped = new WeakSet<WebSocket>();
   readonly #http = new AddressLimiter(ROOM_REQUESTS_PER_SECOND, ROOM_REQUESTS_PER_SECOND * 2, MAX_TRACKED_ADDRESSES);
-  /** Resolvers of HTTP stamps waiting for the next tick, by pending_edit id. */
+  readonly #sockets = new AddressLimiter(SOCKET_OPENS_PER_SECOND, SOCKET_OPEN_BURST, MAX_TRACKED_ADDRESSES);
+  readonly #editsByAddress = new AddressLimiter(ADDRESS_EDITS_PER_SECOND, ADDRESS_EDIT_BURST, MAX_TRACKED_ADDRESSES);
+  /** Resolvers of HTTP stamps waiting for the next tick, by queue id. */
   readonly #waiters = new Map<number, (result: Outcome<StampResult>) => void>();
+  /**
+   * Edits waiting for the next tick boundary, in arrival order. Memory is enough: an edit is
+   * acknowledged only after the tick that applies it is saved, so an edit lost with the instance
+   * was never acknowledged, and its sender may send it again. Writing each one to storage would
+   * cost a commit per edit — what lets a flood of accepted edits slow everyone's ticks.
+   */
+  #queue: Array<EditOrigin & { id: number; edit: Edit }> = [];
+  #queueBytes = 0;
+  #queueIds = 0;
+  /** Held while edits wait: a pending timer keeps the instance from hibernating under them. */
+  #keepAwake: ReturnType<typeof setTimeout> | null = null;
   /** Edits applied by the tick in progress and not yet acknowledged. */
   #inFlight: Array<EditOrigin & { id: number }> = [];
-  #pending = 0;
   #still = false;
   #lastTickAt = 0;
   /** Whether the alarm currently carries a tick (as opposed to only a lobby report, or nothing). */
@@ -179,6 +231,8 @@ export class GameRoom extends DurableObject<Env> {
   #reportDue = false;
   /** The lobby report in flight, so a request that changed what the lobby shows can wait for it. */
   #reporting: Promise<void> = Promise.resolve();
+  /** Which sockets predict, and at which generation each one's view stands. */
+  readonly #lockstep = new Lockstep();
   readonly #presence = { dirty: new Set<number>(), left: [] as number[], timer: null as ReturnType<typeof setTimeout> | null, lastAt: 0 };
 
   // -------------------------------------------------------------------------------------------
@@ -227,16 +281,15 @@ export class GameRoom extends DurableObject<Env> {
     }
     engine.clearChanges();
     this.#savedGeneration = engine.generation;
-    this.#pending = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM pending_edit").one().n;
+    // Rooms saved before edits were queued in memory have a table of them; nothing in it was
+    // ever acknowledged.
+    sql.exec("DROP TABLE IF EXISTS pending_edit");
     this.#room = { ...stored, engine, store, lastActive: active.length ? Number(active[0].value) : stored.created };
   }
 
   #createTables(): void {
     const sql = this.ctx.storage.sql;
     sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    sql.exec(`CREATE TABLE IF NOT EXISTS pending_edit (id INTEGER PRIMARY KEY AUTOINCREMENT, player INTEGER NOT NULL,
-      seq INTEGER NOT NULL, kind INTEGER NOT NULL, flag INTEGER NOT NULL, x INTEGER NOT NULL, y INTEGER NOT NULL,
-      w INTEGER NOT NULL, h INTEGER NOT NULL, data BLOB NOT NULL)`);
   }
 
   #saveRoom(room: LoadedRoom): void {
@@ -337,6 +390,11 @@ export class GameRoom extends DurableObject<Env> {
     return { ok: true, value: null };
   }
 
+  /** Edits waiting for the next tick boundary (for monitoring and tests; they live in memory). */
+  pendingEditCount(): number {
+    return this.#queue.length;
+  }
+
   /** The lobby's expiry sweep: deletes the room when nobody is in it and it was idle since `before`. */
   async expire(before: number): Promise<boolean> {
     if (!(await this.#ready()) || !this.#room) return true;
@@ -353,6 +411,10 @@ export class GameRoom extends DurableObject<Env> {
     this.#live.clear();
     for (const resolve of this.#waiters.values()) resolve(roomNotFound());
     this.#waiters.clear();
+    this.#queue = [];
+    this.#queueBytes = 0;
+    if (this.#keepAwake) clearTimeout(this.#keepAwake);
+    this.#keepAwake = null;
     if (this.#presence.timer) clearTimeout(this.#presence.timer);
     this.#presence.timer = null;
     await this.ctx.storage.deleteAlarm();
@@ -368,15 +430,20 @@ export class GameRoom extends DurableObject<Env> {
     }
     const exists = await this.#ready();
     const [client, server] = Object.values(new WebSocketPair());
-    if (!exists || this.#open().length >= connectionCap(this.env.ROOM_CONNECTION_CAP)) {
+    const refusal = !exists
+      ? { code: CloseCode.ROOM_NOT_FOUND, reason: "room not found" }
+      : this.#open().length >= connectionCap(this.env.ROOM_CONNECTION_CAP)
+        ? { code: CloseCode.TRY_AGAIN, reason: "room full" }
+        : !this.#sockets.allow(clientAddress(request))
+          ? { code: CloseCode.TRY_AGAIN, reason: "too many connections; try again later" }
+          : null;
+    if (refusal) {
       // Accept and close at once: a browser sees the close code, never an HTTP status.
       server.accept();
-      if (exists) server.close(CloseCode.TRY_AGAIN, "room full");
-      else server.close(CloseCode.ROOM_NOT_FOUND, "room not found");
+      server.close(refusal.code, refusal.reason);
       return new Response(null, { status: 101, webSocket: client });
     }
     const playerId = this.#newPlayerId();
-    const now = Date.now();
     const att: Attachment = {
       playerId,
       hello: false,
@@ -385,22 +452,25 @@ export class GameRoom extends DurableObject<Env> {
       owner: false,
       view: null,
       cursor: [-1, -1],
-      edits: fullBucket(EDIT_BURST, now),
-      views: fullBucket(VIEW_BURST, now),
-      badFrames: 0,
-      strikes: 0,
+      address: clientAddress(request),
     };
     this.ctx.acceptWebSocket(server, [playerTag(playerId)]);
     server.serializeAttachment(att);
-    this.#live.set(server, { ws: server, att, rect: null, sent: 0, acked: 0, behind: false });
+    this.#live.set(server, newLive(server, att, 0));
     return new Response(null, { status: 101, webSocket: client });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    // Frames that arrive after the room closed a socket (a flood does not stop at the close
+    // frame) are dropped unread.
+    if (this.#dropped.has(ws) || ws.readyState !== WebSocket.OPEN) return;
     const live = this.#liveOf(ws);
     if (!live) return this.#close(ws, CloseCode.INTERNAL, "session lost");
+    // Sizes first: a string's length in UTF-16 units is at most its length in UTF-8 bytes.
+    const size = typeof message === "string" ? message.length : message.byteLength;
+    if (size > MAX_CLIENT_FRAME_BYTES) return this.#close(ws, CloseCode.TOO_BIG, "frame too large");
+    if (this.#stalled(live, Date.now())) return;
     if (typeof message === "string") return this.#badFrame(live, ErrorCode.BAD_FRAME, "text frames are not accepted");
-    if (message.byteLength > MAX_CLIENT_FRAME_BYTES) return this.#close(ws, CloseCode.TOO_BIG, "frame too large");
     const decoded = decodeClientFrame(message);
     if (!decoded.ok) return this.#badFrame(live, decoded.error.code, decoded.error.reason);
     if (!(await this.#ready())) return this.#close(ws, CloseCode.ROOM_NOT_FOUND, "room not found");
@@ -436,10 +506,14 @@ export class GameRoom extends DurableObject<Env> {
     switch (m.type) {
       case "viewport":
       case "resync": {
-        if (!take(live.att.views, VIEWS_PER_SECOND, VIEW_BURST, now)) return this.#strike(live, 0, ErrorCode.RATE_LIMITED, "too many viewport changes");
-        if (m.type === "viewport") live.att.view = { x: m.x, y: m.y, width: m.width, height: m.height, scale: m.scale };
-        this.#saveAttachment(live);
-        this.#sendKeyframe(live);
+        if (!take(live.views, VIEWS_PER_SECOND, VIEW_BURST, now)) return this.#strike(live, 0, ErrorCode.RATE_LIMITED, "too many viewport changes");
+        if (m.type === "viewport") {
+          live.att.view = { x: m.x, y: m.y, width: m.width, height: m.height, scale: m.scale };
+          this.#saveAttachment(live);
+        }
+        // A socket that is behind gets its keyframe (of the newest viewport) when it catches up:
+        // a client that asks for keyframes but reads none must not make the room queue them.
+        if (!live.behind) this.#sendKeyframe(live);
         return;
       }
       case "cursor": {
@@ -448,20 +522,14 @@ export class GameRoom extends DurableObject<Env> {
         this.#presenceChanged(live.att.playerId);
         return;
       }
-      case "received": {
-        live.acked = m.frames;
-        if (live.sent < live.acked) live.sent = live.acked; // counters restart after hibernation
-        if (live.behind && live.sent - live.acked <= MAX_UNACKED_FRAMES / 2) {
-          live.behind = false;
-          this.#sendKeyframe(live);
-        }
-        return;
-      }
+      case "received":
+        return this.#received(live, m.frames);
       case "setCells":
       case "stamp": {
         if (room.settings.locked && !live.att.owner) return this.#strike(live, m.seq, ErrorCode.LOCKED, "editing is locked by the owner");
-        if (!take(live.att.edits, EDITS_PER_SECOND, EDIT_BURST, now)) return this.#strike(live, m.seq, ErrorCode.RATE_LIMITED, "too many edits; slow down");
-        this.#saveAttachment(live);
+        if (!take(live.edits, EDITS_PER_SECOND, EDIT_BURST, now)) return this.#strike(live, m.seq, ErrorCode.RATE_LIMITED, "too many edits; slow down");
+        // Not a strike: the address's allowance may have gone to other people behind it.
+        if (!this.#editsByAddress.allow(live.att.address ?? "", now)) return this.#error(live, m.seq, ErrorCode.RATE_LIMITED, "too many edits from your network; slow down");
         const edit = m.type === "stamp" ? this.#prepareStamp(m.pattern, m.x, m.y, m.mode) : this.#prepareCells(m.cells, m.alive);
         if (!edit.ok) return this.#error(live, m.seq, edit.code, edit.error);
         const submitted = this.#submit(edit.value, { player: live.att.playerId, seq: m.seq }, now);
@@ -471,8 +539,7 @@ export class GameRoom extends DurableObject<Env> {
       }
       case "control": {
         if (!live.att.owner) return this.#strike(live, m.seq, ErrorCode.NOT_OWNER, "only the owner may control the room");
-        if (!take(live.att.edits, EDITS_PER_SECOND, EDIT_BURST, now)) return this.#strike(live, m.seq, ErrorCode.RATE_LIMITED, "too many requests; slow down");
-        this.#saveAttachment(live);
+        if (!take(live.edits, EDITS_PER_SECOND, EDIT_BURST, now)) return this.#strike(live, m.seq, ErrorCode.RATE_LIMITED, "too many requests; slow down");
         const done = this.#control(m.control, now);
         if (!done.ok) return this.#error(live, m.seq, done.code, done.error);
         this.#send(live.ws, { type: "ack", seq: m.seq, generation: room.engine.generation });
@@ -490,9 +557,12 @@ export class GameRoom extends DurableObject<Env> {
       if (!owner) this.#error(live, 0, ErrorCode.NOT_OWNER, "wrong owner token; joined as a player");
     }
     const joined = !live.att.hello;
+    // A repeated HELLO costs a keyframe and a full presence list, like a RESYNC: same allowance.
+    if (!joined && !take(live.views, VIEWS_PER_SECOND, VIEW_BURST, now)) return this.#strike(live, 0, ErrorCode.RATE_LIMITED, "too many HELLOs");
     live.att.hello = true;
     live.att.owner = owner;
     live.att.name = m.name || `player ${live.att.playerId}`;
+    live.att.predict = m.predict === true;
     this.#saveAttachment(live);
     this.#send(live.ws, {
       type: "welcome",
@@ -503,7 +573,7 @@ export class GameRoom extends DurableObject<Env> {
       settings: room.settings,
     });
     this.#send(live.ws, { type: "presence", full: true, players: this.#players().map(presenceEntry), left: [] });
-    this.#sendKeyframe(live);
+    if (!live.behind) this.#sendKeyframe(live);
     this.#send(live.ws, this.#statsMessage(now));
     this.#presenceChanged(live.att.playerId);
     if (joined) {
@@ -548,7 +618,8 @@ export class GameRoom extends DurableObject<Env> {
     if (live) return live;
     const att: unknown = ws.deserializeAttachment();
     if (!isAttachment(att)) return null;
-    live = { ws, att, rect: null, sent: 0, acked: 0, behind: false };
+    // Woken from hibernation: what the client has counted so far is unknown until it says.
+    live = newLive(ws, att, null);
     this.#live.set(ws, live);
     return live;
   }
@@ -594,23 +665,53 @@ export class GameRoom extends DurableObject<Env> {
 
   /** An undecodable frame: an error frame, and the socket closes after MAX_BAD_FRAMES of them. */
   #badFrame(live: Live, code: ErrorCodeId, reason: string): void {
-    live.att.badFrames++;
-    this.#saveAttachment(live);
-    if (live.att.badFrames > MAX_BAD_FRAMES) return this.#close(live.ws, CloseCode.UNSUPPORTED, "too many bad frames");
+    live.badFrames++;
+    if (live.badFrames > MAX_BAD_FRAMES) return this.#close(live.ws, CloseCode.UNSUPPORTED, "too many bad frames");
     this.#error(live, 0, code, reason);
   }
 
   /** A refused request (rate limit, permission): an error frame, and 1008 after MAX_POLICY_STRIKES. */
   #strike(live: Live, seq: number, code: ErrorCodeId, reason: string): void {
-    live.att.strikes++;
-    this.#saveAttachment(live);
-    if (live.att.strikes > MAX_POLICY_STRIKES) return this.#close(live.ws, CloseCode.POLICY, "too many refused requests");
+    live.strikes++;
+    if (live.strikes > MAX_POLICY_STRIKES) return this.#close(live.ws, CloseCode.POLICY, "too many refused requests");
     this.#error(live, seq, code, reason);
   }
 
-  #countFrame(live: Live): void {
+  /** Sends a KEYFRAME or DELTA frame and counts it in the socket's window. */
+  #sendCounted(live: Live, frame: Uint8Array): void {
+    this.#send(live.ws, frame);
     live.sent++;
-    if (live.sent - live.acked > MAX_UNACKED_FRAMES) live.behind = true;
+    live.window.push(frame.length);
+    live.unackedBytes += frame.length;
+    const frames = live.window.length;
+    if (!live.behind && (frames > MAX_UNACKED_FRAMES || (frames >= RECEIVED_EVERY_FRAMES && live.unackedBytes > MAX_UNACKED_BYTES))) {
+      live.behind = true;
+      live.behindSince = Date.now();
+    }
+  }
+
+  /** A RECEIVED: slides the window; a socket that caught up gets one fresh keyframe. */
+  #received(live: Live, frames: number): void {
+    // After hibernation the first report sets the offset: every frame sent since counts as read.
+    live.offset ??= frames - live.sent;
+    const count = frames - live.offset;
+    // Acknowledging frames never sent is a lie that would defeat flow control.
+    if (count > live.sent) return this.#badFrame(live, ErrorCode.BAD_FRAME, "RECEIVED counts more frames than were sent");
+    while (live.acked < count) {
+      live.unackedBytes -= live.window.shift() ?? 0;
+      live.acked++;
+    }
+    if (live.behind && live.window.length <= MAX_UNACKED_FRAMES / 2 && live.unackedBytes <= MAX_UNACKED_BYTES / 2) {
+      live.behind = false;
+      this.#sendKeyframe(live);
+    }
+  }
+
+  /** Closes a socket that has been behind for STALLED_SOCKET_MS; true when it did. */
+  #stalled(live: Live, now: number): boolean {
+    if (!live.behind || now - live.behindSince <= STALLED_SOCKET_MS) return false;
+    this.#close(live.ws, CloseCode.TOO_SLOW, "not reading frames; reconnect");
+    return true;
   }
 
   #sendKeyframe(live: Live): void {
@@ -618,8 +719,8 @@ export class GameRoom extends DurableObject<Env> {
     if (!room) return;
     live.att.view ??= defaultViewport(room.engine.width, room.engine.height);
     live.rect = viewRect(live.att.view, room.engine.width, room.engine.height);
-    this.#send(live.ws, keyframe(room.engine, live.rect));
-    this.#countFrame(live);
+    this.#sendCounted(live, keyframe(room.engine, live.rect));
+    this.#lockstep.keyframeSent(live.ws, live.rect, room.engine.generation, live.att.predict === true);
   }
 
   #broadcast(message: ServerMessage): void {
@@ -627,8 +728,9 @@ export class GameRoom extends DurableObject<Env> {
     for (const live of this.#players()) this.#send(live.ws, bytes);
   }
 
-  /** Sends every player the tiles that changed since the last call, then forgets the changes. */
-  #broadcastChanges(): void {
+  /** Sends every player the tiles that changed since the last call, then forgets the changes. A
+   *  predicting player gets a STEP instead when `capture` (taken just before a step) is given. */
+  #broadcastChanges(capture: StepCapture | null = null): void {
     const room = this.#room;
     if (!room) return;
     const map = room.engine.changeMap();
@@ -636,18 +738,20 @@ export class GameRoom extends DurableObject<Env> {
     room.store.markTiles(map);
     if (!map.flags.includes(1)) return;
     const deltas = new DeltaBuilder(room.engine, map);
+    const frames = this.#lockstep.frames(room.engine, map, capture);
+    const now = Date.now();
     for (const live of this.#players()) {
-      if (live.behind) continue;
+      if (live.behind) {
+        this.#stalled(live, now);
+        continue;
+      }
       if (!live.rect) {
         // Woken from hibernation (or evicted and restored): what the client holds is unknown.
         this.#sendKeyframe(live);
         continue;
       }
-      const frame = deltas.frameFor(live.rect);
-      if (frame) {
-        this.#send(live.ws, frame);
-        this.#countFrame(live);
-      }
+      const frame = frames.frameFor(live.ws, live.rect, deltas);
+      if (frame) this.#sendCounted(live, frame);
     }
   }
 
@@ -704,8 +808,14 @@ export class GameRoom extends DurableObject<Env> {
 
   #prepareStamp(text: string, x: number, y: number, mode: StampMode): Outcome<Edit> {
     const { engine, settings } = this.#room!;
-    const parsed = parsePattern(text);
-    if (!parsed.ok) return fail(400, ErrorCode.BAD_PATTERN, `not a pattern: ${parsed.error}`.slice(0, 120));
+    // The grid bounds the parser before it allocates: a few bytes of RLE can describe 16384².
+    const parsed = parsePattern(text, { maxWidth: engine.width, maxHeight: engine.height, maxCells: MAX_STAMP_CELLS });
+    if (!parsed.ok) {
+      const reason = `${parsed.limit ? "pattern too large" : "not a pattern"}: ${parsed.error}`.slice(0, 120);
+      if (parsed.limit === "cells") return fail(400, ErrorCode.TOO_LARGE, reason);
+      if (parsed.limit) return outOfBounds(reason);
+      return fail(400, ErrorCode.BAD_PATTERN, reason);
+    }
     const bitmap = parsed.value.bitmap;
     if (bitmap.width * bitmap.height > MAX_STAMP_CELLS) return fail(400, ErrorCode.TOO_LARGE, "pattern too large");
     if (settings.topology === "plane") {
@@ -729,9 +839,11 @@ export class GameRoom extends DurableObject<Env> {
     const room = this.#room!;
     room.lastActive = now;
     if (room.settings.running) {
-      if (this.#pending >= MAX_PENDING_EDITS) return fail(429, ErrorCode.RATE_LIMITED, "too many edits waiting for the next tick");
-      const id = this.#enqueue(edit, origin);
-      this.#pending++;
+      const bytes = edit.kind === "cells" ? edit.cells.byteLength : edit.bitmap.data.byteLength;
+      if (this.#queue.length >= MAX_PENDING_EDITS || this.#queueBytes + bytes > MAX_PENDING_EDIT_BYTES) {
+        return fail(429, ErrorCode.RATE_LIMITED, "too many edits waiting for the next tick");
+      }
+      const id = this.#enqueue(edit, origin, bytes);
       this.#arm(now);
       return { ok: true, value: id };
     }
@@ -741,34 +853,39 @@ export class GameRoom extends DurableObject<Env> {
     return { ok: true, value: null };
   }
 
-  #enqueue(edit: Edit, origin: EditOrigin): number {
-    const sql = this.ctx.storage.sql;
-    const row =
-      edit.kind === "cells"
-        ? [0, edit.alive ? 1 : 0, 0, 0, 0, 0, new Uint8Array(edit.cells.buffer, edit.cells.byteOffset, edit.cells.byteLength)]
-        : [1, edit.mode === "replace" ? 1 : 0, edit.x, edit.y, edit.bitmap.width, edit.bitmap.height, edit.bitmap.data];
-    return sql
-      .exec<{ id: number }>("INSERT INTO pending_edit (player, seq, kind, flag, x, y, w, h, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", origin.player, origin.seq, ...row)
-      .one().id;
+  #enqueue(edit: Edit, origin: EditOrigin, bytes: number): number {
+    const id = ++this.#queueIds;
+    this.#queue.push({ id, player: origin.player, seq: origin.seq, edit });
+    this.#queueBytes += bytes;
+    this.#holdAwake();
+    return id;
+  }
+
+  /** Keeps a timer pending while edits wait (renewed until the tick that applies them). */
+  #holdAwake(): void {
+    if (this.#keepAwake || this.#queue.length === 0) return;
+    this.#keepAwake = setTimeout(
+      () => {
+        this.#keepAwake = null;
+        this.#holdAwake();
+      },
+      (this.#room?.settings.tickMs ?? 0) + ALARM_RETRY_MS * 5,
+    );
   }
 
   /** Applies queued edits in arrival order; returns who to answer. */
   #applyPending(): Array<EditOrigin & { id: number }> {
-    if (this.#pending === 0) return [];
+    if (this.#queue.length === 0) return [];
     const room = this.#room!;
-    const sql = this.ctx.storage.sql;
     const applied: Array<EditOrigin & { id: number }> = [];
-    for (const row of sql.exec<PendingRow>("SELECT * FROM pending_edit ORDER BY id").toArray()) {
-      const data = new Uint8Array(row.data);
-      const edit: Edit =
-        row.kind === 0
-          ? { kind: "cells", alive: row.flag === 1, cells: new Uint16Array(data.buffer, data.byteOffset, data.byteLength >>> 1) }
-          : { kind: "stamp", x: row.x, y: row.y, mode: row.flag === 1 ? "replace" : "or", bitmap: { width: row.w, height: row.h, data } };
+    for (const { id, player, seq, edit } of this.#queue) {
       applyEdit(room.engine, edit);
-      applied.push({ id: row.id, player: row.player, seq: row.seq });
+      applied.push({ id, player, seq });
     }
-    sql.exec("DELETE FROM pending_edit");
-    this.#pending = 0;
+    this.#queue = [];
+    this.#queueBytes = 0;
+    if (this.#keepAwake) clearTimeout(this.#keepAwake);
+    this.#keepAwake = null;
     return applied;
   }
 
@@ -828,6 +945,7 @@ export class GameRoom extends DurableObject<Env> {
     const applied = this.#applyPending();
     const appliedAt = engine.generation;
     let settingsChanged = false;
+    let capture: StepCapture | null = null;
     this.#still = false;
     switch (action.action) {
       case "pause":
@@ -836,6 +954,7 @@ export class GameRoom extends DurableObject<Env> {
         settingsChanged = true;
         break;
       case "step":
+        capture = this.#lockstep.capture(engine);
         this.#still = engine.step(action.generations) === 0;
         break;
       case "clear":
@@ -863,14 +982,14 @@ export class GameRoom extends DurableObject<Env> {
       this.#saveRoom(room);
       this.#broadcast({ type: "settings", generation: engine.generation, settings });
     }
-    this.#afterChange(now);
+    this.#afterChange(now, capture);
     this.#acknowledge(applied, appliedAt);
     return { ok: true, value: null };
   }
 
   /** After an edit or control outside a tick: deltas out, snapshot in, stats, lobby, alarm. */
-  #afterChange(now: number): void {
-    this.#broadcastChanges();
+  #afterChange(now: number, capture: StepCapture | null = null): void {
+    this.#broadcastChanges(capture);
     this.#snapshot(now);
     this.#broadcast(this.#statsMessage(now));
     this.#reportSoon(now);
@@ -885,7 +1004,7 @@ export class GameRoom extends DurableObject<Env> {
   #wantsTicks(): boolean {
     const room = this.#room;
     if (!room?.settings.running) return false;
-    return this.#pending > 0 || (!this.#still && this.#open().length > 0);
+    return this.#queue.length > 0 || (!this.#still && this.#open().length > 0);
   }
 
   /** Sets the one alarm to the earliest of the next tick and the next lobby report, or clears it. */
@@ -940,11 +1059,12 @@ export class GameRoom extends DurableObject<Env> {
     const applied = this.#applyPending();
     this.#inFlight = applied;
     const appliedAt = engine.generation;
+    const capture = this.#lockstep.capture(engine);
     const changed = engine.step(settings.generationsPerTick);
     this.#still = changed === 0 && applied.length === 0;
     this.#lastTickAt = now;
     this.#ticking = true;
-    this.#broadcastChanges();
+    this.#broadcastChanges(capture);
     const viewers = this.#open().length;
     // Save when an edit waits for its acknowledgement, when ticking is about to stop, or when
     // waiting for the next tick would leave the last snapshot older than SNAPSHOT_INTERVAL_MS.

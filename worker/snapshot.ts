@@ -30,8 +30,9 @@
  * a restart rewrites its slot completely.
  *
  * Reading: the current slot is verified chunk by chunk while it is loaded; on any mismatch the
- * other slot is loaded over it (each slot covers the whole grid). When neither verifies, the grid
- * is cleared rather than trusted.
+ * other slot is loaded over it (each slot covers the whole grid). A damaged pointer is not a
+ * dead end: the slot headers say which slot is newer. When no slot verifies, the grid is cleared
+ * rather than trusted.
  */
 import type { Engine } from "../common/engine.ts";
 import { TILE_SIZE } from "../common/engine.ts";
@@ -169,9 +170,12 @@ export class SnapshotStore {
   /** Loads the newest snapshot that verifies into `engine` (grid and generation). */
   restore(engine: Engine): RestoreResult {
     const current = this.currentSlot();
-    if (current === null) return { kind: "empty" };
+    // The pointer names the newest slot; should it be damaged itself, the slots' own headers
+    // say which is newer.
+    const order = current !== null ? [current, 1 - current] : this.#slotsNewestFirst();
+    if (order.length === 0) return { kind: "empty" };
     const damagedSlots: number[] = [];
-    for (const slot of [current, 1 - current]) {
+    for (const slot of order) {
       const generation = this.#load(engine, slot);
       if (generation === null) {
         damagedSlots.push(slot);
@@ -189,6 +193,14 @@ export class SnapshotStore {
     engine.generation = 0;
     this.markAll();
     return { kind: "damaged", damagedSlots };
+  }
+
+  /** Slots that have a header, newest generation first (headers are verified when loaded). */
+  #slotsNewestFirst(): number[] {
+    return this.#sql
+      .exec<{ slot: number }>("SELECT slot FROM snapshot_slot WHERE slot IN (0, 1) ORDER BY generation DESC, saved_at DESC")
+      .toArray()
+      .map((row) => row.slot);
   }
 
   /** Loads `slot` chunk by chunk, verifying each; returns its generation, or null if anything is off. */

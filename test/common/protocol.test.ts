@@ -8,6 +8,7 @@ import {
   MAX_CLIENT_FRAME_BYTES,
   TILE_BYTES,
   assembleDelta,
+  assembleStep,
   decodeClientFrame,
   decodePayload,
   decodeRuns,
@@ -252,6 +253,22 @@ describe("names and ids", () => {
     expect(sanitizeName("ab😀", 3)).toBe("ab");
     expect(sanitizeName("  \t a \n b  ", 10)).toBe("a b");
   });
+
+  it("sanitizeName strips controls, bidi overrides, invisible format characters and lone surrogates", () => {
+    // "abc" + RIGHT-TO-LEFT OVERRIDE + "gnp.exe" renders as "abcexe.png"; stripped, it reads as sent.
+    expect(sanitizeName("abc\u202Egnp.exe", 32)).toBe("abcgnp.exe");
+    expect(sanitizeName("\u2066Ada\u2069\u200F\u061C", 32)).toBe("Ada");
+    expect(sanitizeName("A\u200Bd\u200Da\u2060\uFEFF\u00AD", 32)).toBe("Ada");
+    expect(sanitizeName("\u001B[31mred\u0007\u0000\u009B", 32)).toBe("[31mred");
+    expect(sanitizeName("tag\u{E0041}\u{E0042}s", 32)).toBe("tags");
+    expect(sanitizeName("lone \uD800 surrogate \uDFFF", 32)).toBe("lone surrogate");
+    expect(sanitizeName("line\u2028break\u2029here", 32)).toBe("line break here");
+    expect(sanitizeName("\u202E\u202E\u202E", 32)).toBe("");
+    // What stays: letters of every script, emoji, combining marks.
+    expect(sanitizeName("Zoë 李 😀 שלום", 32)).toBe("Zoë 李 😀 שלום");
+    // The length limit applies after stripping, so hidden characters cannot pad a name out.
+    expect(sanitizeName(`${"\u200B".repeat(100)}${"x".repeat(40)}`, 32)).toBe("x".repeat(32));
+  });
 });
 
 describe("decoder fuzzing", () => {
@@ -310,5 +327,89 @@ describe("decoder fuzzing", () => {
       const out = decodeRuns(payload, length);
       if (out !== null) expect(out.length).toBe(length);
     }
+  });
+});
+
+describe("lockstep prediction frames (STEP, HELLO's predict flag)", () => {
+  const step: Array<[string, ServerMessage, string]> = [
+    [
+      "STEP: 1 generation from 5 to 6, all four sides, a checksum, one edited tile, a raw band",
+      {
+        type: "step",
+        from: 5,
+        to: 6,
+        steps: 1,
+        sides: 15,
+        checksum: 0xdeadbeef,
+        tiles: [{ tx: 1, ty: 0, codec: Codec.RUNS, payload: new Uint8Array([0x80, 0x04, 0x00]) }],
+        bandCodec: Codec.NONE,
+        band: new Uint8Array([0x01, 0x0a]),
+      },
+      //     from                     to                       steps sides flags checksum     count  tile record                  codec band
+      "01 09  05 00 00 00 00 00 00 00  06 00 00 00 00 00 00 00  01 00  0f   01    ef be ad de  01 00  01 00 00 00 01 03 00 80 04 00  00    01 0a",
+    ],
+    [
+      "STEP: nothing in view changed, only the generation moves (25 bytes)",
+      { type: "step", from: 7, to: 9, steps: 0, sides: 0, checksum: null, tiles: [], bandCodec: Codec.NONE, band: new Uint8Array(0) },
+      "01 09  07 00 00 00 00 00 00 00  09 00 00 00 00 00 00 00  00 00  00  00  00 00  00",
+    ],
+  ];
+  for (const [what, message, expected] of step) {
+    it(`${what} encodes to its golden bytes and decodes back`, () => {
+      expect(hex(encodeServerMessage(message))).toBe(hex(bytesOf(expected)));
+      expect(decodeServerFrame(bytesOf(expected))).toEqual({ ok: true, value: message });
+    });
+  }
+
+  it("HELLO asks for prediction with flag bit 1; without it, it decodes as before", () => {
+    const hello: ClientMessage = { type: "hello", name: "Bo", resumeGeneration: null, token: null, predict: true };
+    expect(hex(encodeClientMessage(hello))).toBe(hex(bytesOf("01 41  02  00 00 00 00 00 00 00 00  02 42 6f  00")));
+    expect(decodeClientFrame(bytesOf("01 41  02  00 00 00 00 00 00 00 00  02 42 6f  00"))).toEqual({ ok: true, value: hello });
+    const decoded = decodeClientFrame(bytesOf("01 41  00  00 00 00 00 00 00 00  02 42 6f  00"));
+    expect(decoded.ok && "predict" in decoded.value).toBe(false);
+    expect(decodeClientFrame(bytesOf("01 41  04  00 00 00 00 00 00 00 00  00  00")).ok).toBe(false);
+  });
+
+  it("refuses STEP frames with impossible fields", () => {
+    const bad = [
+      "01 09  05 00 00 00 00 00 00 00  46 00 00 00 00 00 00 00  41 00  0f  00  00 00  00", // 65 steps > MAX_PREDICT_STEPS
+      "01 09  05 00 00 00 00 00 00 00  06 00 00 00 00 00 00 00  02 00  0f  00  00 00  00", // from + steps > to
+      "01 09  05 00 00 00 00 00 00 00  06 00 00 00 00 00 00 00  01 00  10  00  00 00  00", // unknown side
+      "01 09  05 00 00 00 00 00 00 00  06 00 00 00 00 00 00 00  01 00  0f  02  00 00  00", // unknown flag
+      "01 09  05 00 00 00 00 00 00 00  06 00 00 00 00 00 00 00  01 00  0f  00  00 00  03", // unknown band codec
+      "01 09  05 00 00 00 00 00 00 00  06 00 00 00 00 00 00 00  01 00  0f  01  00 00", // checksum missing
+      "01 09  05 00 00 00 00 00 00 00  06 00 00 00 00 00 00 00  01 00  0f  00  01 00  00", // a tile record missing
+    ];
+    for (const frame of bad) expect(decodeServerFrame(bytesOf(frame)).ok, frame).toBe(false);
+  });
+
+  it("a STEP assembled from shared parts equals one encoded whole", () => {
+    const tiles = [{ tx: 3, ty: 2, codec: Codec.NONE, payload: new Uint8Array(TILE_BYTES).fill(0x5a) }] as const;
+    const band = encodeRuns(new Uint8Array(300));
+    const assembled = assembleStep(10, 12, 2, 5, null, tiles.map((t) => encodeTileRecord({ ...t })), Codec.RUNS, band);
+    expect(assembled).toEqual(
+      encodeServerMessage({ type: "step", from: 10, to: 12, steps: 2, sides: 5, checksum: null, tiles: tiles.map((t) => ({ ...t })), bandCodec: Codec.RUNS, band }),
+    );
+  });
+
+  it("10,000 mutated STEP frames decode to a checked message or an error, never a throw", () => {
+    const prng = new Prng(909);
+    const valid = step.map(([, m]) => encodeServerMessage(m));
+    let accepted = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const out = Array.from(prng.pick(valid));
+      for (let e = prng.int(1, 3); e > 0; e--) {
+        const op = prng.int(0, 2);
+        if (op === 0 && out.length > 2) out[prng.int(2, out.length - 1)] = prng.int(0, 255);
+        else if (op === 1) out.length = prng.int(2, out.length);
+        else out.push(prng.int(0, 255));
+      }
+      const decoded = decodeServerFrame(new Uint8Array(out));
+      if (!decoded.ok) continue;
+      accepted++;
+      // Whatever is accepted re-encodes to a frame that decodes the same.
+      expect(decodeServerFrame(encodeServerMessage(decoded.value))).toEqual(decoded);
+    }
+    expect(accepted).toBeGreaterThan(100);
   });
 });

@@ -3,7 +3,18 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Bitmap, bitmapsEqual, bitmapFromBytes, bitmapPopulation, bitmapStride, createBitmap, getBit, setBit } from "../../common/bitmap.ts";
 import { MAX_SIDE } from "../../common/engine.ts";
-import { type PatternFile, RLE_LINE_LENGTH, parseCells, parseLife106, parsePattern, parseRle, writeCells, writeRle } from "../../common/rle.ts";
+import {
+  type PatternFile,
+  type PatternLimit,
+  type PatternResult,
+  RLE_LINE_LENGTH,
+  parseCells,
+  parseLife106,
+  parsePattern,
+  parseRle,
+  writeCells,
+  writeRle,
+} from "../../common/rle.ts";
 import { LIFE, formatRule } from "../../common/rules.ts";
 
 /** Deterministic generator (mulberry32) so a failing case can be replayed. */
@@ -37,8 +48,39 @@ function ok(result: ReturnType<typeof parseRle>): PatternFile {
 
 function error(result: ReturnType<typeof parseRle>): string {
   if (result.ok) throw new Error("expected an error, got a pattern");
-  expect(Object.keys(result)).toEqual(["ok", "error"]); // no partial value rides along
+  // No partial value rides along; a refusal for size says which limit it broke.
+  expect(Object.keys(result).filter((k) => k !== "limit")).toEqual(["ok", "error"]);
   return result.error;
+}
+
+/** The limit a refused pattern broke (undefined for syntax errors). */
+function limitOf(result: PatternResult): PatternLimit | undefined {
+  if (result.ok) throw new Error("expected an error, got a pattern");
+  return result.limit;
+}
+
+/**
+ * Runs `fn` and reports the largest typed array it allocated, by counting the element arguments
+ * of `new Uint8Array(n)` (the readers allocate bitmaps with it).
+ */
+function largestAllocation<T>(fn: () => T): { result: T; bytes: number; count: number } {
+  const original = globalThis.Uint8Array;
+  let bytes = 0;
+  let count = 0;
+  globalThis.Uint8Array = new Proxy(original, {
+    construct(target, args: unknown[], newTarget) {
+      if (typeof args[0] === "number") {
+        bytes = Math.max(bytes, args[0]);
+        count++;
+      }
+      return Reflect.construct(target, args, newTarget);
+    },
+  });
+  try {
+    return { result: fn(), bytes, count };
+  } finally {
+    globalThis.Uint8Array = original;
+  }
 }
 
 const GLIDER = picture(".O.", "..O", "OOO");
@@ -307,6 +349,82 @@ describe("size limits are enforced before memory is spent", () => {
     const dead = ok(parseRle("x = 2, y = 1\no999999999b999999999$!"));
     expect(performance.now() - t0).toBeLessThan(200);
     expect([dead.bitmap.width, dead.bitmap.height, bitmapPopulation(dead.bitmap)]).toEqual([2, 1, 1]);
+  });
+});
+
+describe("caller's bounds are enforced before memory is spent", () => {
+  const BOMB = "x = 1, y = 1\n16384o16383$o!"; // 24 bytes that describe a 16384² bitmap
+
+  it("without bounds, the 24-byte bomb is a legal 16384² pattern of 32 MiB (the measurement sees it)", () => {
+    const { result, bytes } = largestAllocation(() => parseRle(BOMB));
+    expect(ok(result).bitmap.width).toBe(MAX_SIDE);
+    expect(bytes).toBeGreaterThanOrEqual((MAX_SIDE * MAX_SIDE) / 8);
+  });
+
+  it("a cell bound refuses the bomb at its last run, having allocated one 2 KiB row", () => {
+    const { result, bytes } = largestAllocation(() => parsePattern(BOMB, { maxCells: 1 << 26 }));
+    expect(error(result)).toBe("line 2, column 13: a 16384×16384 pattern is more than the 67108864-cell limit");
+    expect(limitOf(result)).toBe("cells");
+    expect(bytes).toBeLessThanOrEqual(MAX_SIDE / 8);
+  });
+
+  it("a grid's size refuses the bomb at its first run, before any growth", () => {
+    const { result, bytes } = largestAllocation(() => parsePattern(BOMB, { maxWidth: 64, maxHeight: 64 }));
+    expect(error(result)).toBe("line 2, column 1: live cells reach column 16384, beyond the 64-cell width limit");
+    expect(limitOf(result)).toBe("width");
+    expect(bytes).toBeLessThan(64);
+    const tall = parseRle("x = 1, y = 1\no64$o!", { maxWidth: 64, maxHeight: 64 });
+    expect(error(tall)).toBe("line 2, column 5: live cells on row 65, beyond the 64-cell height limit");
+    expect(limitOf(tall)).toBe("height");
+  });
+
+  it("refuses a header beyond the bounds without allocating it", () => {
+    const { result, bytes } = largestAllocation(() => parseRle("x = 16384, y = 16384\n!", { maxWidth: 1000, maxHeight: 20000 }));
+    expect(error(result)).toBe("line 1, column 5: width 16384 is larger than the 1000-cell limit");
+    expect(limitOf(result)).toBe("width");
+    expect(bytes).toBeLessThan(1024);
+    expect(limitOf(parseRle("x = 10, y = 100\n!", { maxHeight: 99 }))).toBe("height");
+    const area = largestAllocation(() => parseRle("x = 8192, y = 8192\n!", { maxCells: 1 << 20 }));
+    expect(error(area.result)).toBe("line 1, column 5: a 8192×8192 pattern is more than the 1048576-cell limit");
+    expect(area.bytes).toBeLessThan(1024);
+  });
+
+  it("geometric growth never allocates past the cell bound", () => {
+    // Live cells creep one row down at a time: doubling the capacity would reach 64×64 cells.
+    const rows = Array.from({ length: 40 }, () => "8o").join("$");
+    const { result, bytes } = largestAllocation(() => parseRle(`x = 1, y = 1\n${rows}!`, { maxCells: 8 * 40 }));
+    expect([ok(result).bitmap.width, ok(result).bitmap.height]).toEqual([8, 40]);
+    expect(bytes).toBeLessThanOrEqual(40);
+    // Near the bound the capacity jumps to what the bound leaves, not one row at a time: a
+    // 5000-wide pattern creeping down 13,000 rows under a 2^26-cell bound reallocates a few
+    // times, not thousands (each a copy of megabytes).
+    const creep = `x = 5000, y = 1\n${"5000o$".repeat(13_000)}!`;
+    const wide = largestAllocation(() => parseRle(creep, { maxCells: 1 << 26 }));
+    expect(ok(wide.result).bitmap.height).toBe(13_000);
+    expect(wide.count).toBeLessThan(30);
+  });
+
+  it("accepts a pattern exactly at its bounds", () => {
+    const full = ok(parseRle("x = 8, y = 8\n8o$8o$8o$8o$8o$8o$8o$8o!", { maxWidth: 8, maxHeight: 8, maxCells: 64 }));
+    expect(bitmapPopulation(full.bitmap)).toBe(64);
+    expect(limitOf(parseRle("x = 8, y = 8\n9o!", { maxWidth: 8, maxHeight: 8 }))).toBe("width");
+    expect(limitOf(parseRle("x = 8, y = 8\n!", { maxCells: 63 }))).toBe("cells");
+  });
+
+  it("bounds plaintext and Life 1.06 the same way, through parsePattern", () => {
+    expect(error(parsePattern("OOOOO\n", { maxWidth: 4 }))).toBe("line 1, column 5: row is wider than the 4-cell limit");
+    expect(limitOf(parsePattern("O\nO\nO\n", { maxHeight: 2 }))).toBe("height");
+    expect(limitOf(parsePattern("OOO\nOOO\n", { maxCells: 5 }))).toBe("cells");
+    expect(ok(parsePattern("OOO\nOOO\n", { maxWidth: 3, maxHeight: 2, maxCells: 6 })).bitmap.height).toBe(2);
+    expect(error(parsePattern("#Life 1.06\n0 0\n10 0\n", { maxWidth: 10 }))).toBe("line 3, column 1: cell (10, 0) makes the pattern larger than the 10×16384 limit");
+    expect(limitOf(parsePattern("#Life 1.06\n0 0\n0 10\n", { maxHeight: 10 }))).toBe("height");
+    const spread = largestAllocation(() => parsePattern("#Life 1.06\n0 0\n9000 9000\n", { maxCells: 1 << 20 }));
+    expect(limitOf(spread.result)).toBe("cells");
+    expect(spread.bytes).toBeLessThan(1024);
+  });
+
+  it("syntax errors carry no limit", () => {
+    expect(limitOf(parsePattern("x = 3, y = 3\nbo$2bo$3%!", { maxWidth: 64 }))).toBeUndefined();
   });
 });
 

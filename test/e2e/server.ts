@@ -20,6 +20,9 @@ export interface DevServer {
   readonly persistDir: string;
   /** What the server printed, for failure messages. */
   log(): string;
+  /** "" — or, when wrangler reloaded the Worker because source files changed while the server
+   *  ran (which drops every socket), a note saying so, for failure messages. */
+  reloaded(): string;
   /** SIGTERM to the process group; SIGKILL if it has not exited after a few seconds. */
   stop(): Promise<void>;
   /** SIGKILL to the whole process group: a crash, no chance to flush anything. */
@@ -84,12 +87,14 @@ async function waitGone(child: { exited: boolean }, port: number, timeoutMs: num
   return false;
 }
 
-export async function startServer(persistDir: string): Promise<DevServer> {
+/** `vars` become Worker variables (`wrangler dev --var NAME:value`), e.g. ALLOWED_ORIGINS. */
+export async function startServer(persistDir: string, vars: Record<string, string> = {}): Promise<DevServer> {
   const port = await freePort();
   const inspectorPort = await freePort();
+  const varArgs = Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
   const child = spawn(
     process.execPath,
-    [join(root, "scripts", "dev.mjs"), "--persist-to", persistDir, "--inspector-port", String(inspectorPort), "--inspector-ip", "127.0.0.1"],
+    [join(root, "scripts", "dev.mjs"), "--persist-to", persistDir, "--inspector-port", String(inspectorPort), "--inspector-ip", "127.0.0.1", ...varArgs],
     { cwd: root, env: { ...process.env, PORT: String(port) }, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   running.add(child);
@@ -123,6 +128,10 @@ export async function startServer(persistDir: string): Promise<DevServer> {
     url,
     persistDir,
     log: () => output,
+    reloaded: () => {
+      const reloads = output.split("Reloading local server").length - 1;
+      return reloads === 0 ? "" : `(the server reloaded ${reloads}× because source files changed during the test)`;
+    },
     async stop() {
       killGroup(child, "SIGTERM");
       if (!(await waitGone(state, port, 10_000))) {

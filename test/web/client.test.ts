@@ -28,6 +28,7 @@ interface Hooks {
   region: { x: number; y: number; width: number; height: number; scale: number; generation: number; alive: number } | undefined;
   cellToScreen(x: number, y: number): { x: number; y: number } | undefined;
   cellAt(x: number, y: number): boolean | undefined;
+  lockstep: { active: boolean; steps: number; relabels: number; deltas: number; checksums: number; resyncs: number } | undefined;
 }
 declare global {
   interface Window {
@@ -397,6 +398,8 @@ describe.skipIf(!CHROMIUM && !IN_CI)("the web client in a real browser", () => {
     const away = (await liveCells(page, 0, 0, 256, 256)).filter(([x, y]) => x >= 42 + 36 + 4 || y >= 36 + 9 + 4);
     expect(away.length).toBeGreaterThanOrEqual(5);
     await page.waitForFunction((n) => window.__edgelife.population === n && window.__edgelife.generation === 120, at120);
+    // The page stepped the gun itself: 60 generations per STEP frame, its cells then exact.
+    expect(await page.evaluate(() => window.__edgelife.lockstep)).toMatchObject({ active: true, steps: 2, resyncs: 0 });
     await screenshot(page, "room-gun-fired");
     await expectCleanPages();
   });
@@ -543,6 +546,43 @@ describe.skipIf(!CHROMIUM && !IN_CI)("the web client in a real browser", () => {
     await page.click("#panel-toggle");
     expect(await page.locator("#panel").isVisible()).toBe(true);
     await screenshot(page, "room-phone-panel");
+    await expectCleanPages();
+  });
+  it("predicts a running soup: a zoomed-in page steps its own cells and holds exactly the room's", async () => {
+    const room = await createRoom({ name: "Lockstep", width: 256, height: 256 });
+    const control = async (body: Record<string, unknown>) => {
+      const response = await fetch(`${server.url}/api/rooms/${room.id}/control`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: server.url, authorization: `Bearer ${room.ownerToken}` },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { generation: number };
+    };
+    await control({ action: "configure", tickMs: 50 });
+    await control({ action: "randomize", density: 0.4, seed: 7 });
+    const page = await openRoom(await open(), room, false);
+    await page.focus("#board");
+    for (let i = 0; i < 4; i++) await page.keyboard.press("+");
+    // Zoomed in, the page holds part of the grid at scale 1: a band on its sides each tick.
+    await page.waitForFunction(() => {
+      const r = window.__edgelife.region;
+      return r !== undefined && r.scale === 1 && (r.width < 256 || r.height < 256);
+    });
+    await control({ action: "resume" });
+    await page.waitForFunction(() => window.__edgelife.generation >= 40, undefined, { timeout: 30_000 });
+    const { generation } = await control({ action: "pause" });
+    await page.waitForFunction((g) => window.__edgelife.region?.generation === g, generation);
+    const region = (await hooks(page)).region!;
+    const response = await fetch(`${server.url}/api/rooms/${room.id}/pattern?x=${region.x}&y=${region.y}&w=${region.width}&h=${region.height}`);
+    const exported = parsePattern(await response.text());
+    if (!exported.ok) throw new Error(exported.error);
+    expect(await liveCells(page, region.x, region.y, region.x + region.width, region.y + region.height)).toEqual(cellsOf(exported.value.bitmap, region.x, region.y));
+    const lockstep = (await page.evaluate(() => window.__edgelife.lockstep))!;
+    expect(lockstep).toMatchObject({ active: true, resyncs: 0 });
+    expect(lockstep.steps).toBeGreaterThanOrEqual(20);
+    expect(lockstep.checksums).toBeGreaterThan(0);
+    await screenshot(page, "room-predicted");
     await expectCleanPages();
   });
 });

@@ -65,6 +65,8 @@ export class Player {
   readonly ws: WebSocket;
   readonly mirror = new GridMirror();
   readonly inbox: ServerMessage[] = [];
+  /** Every frame as it arrived, undecoded (to search for bytes that must never be sent). */
+  readonly raw: Uint8Array[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   /** KEYFRAME + DELTA frames received, for RECEIVED. */
   frames = 0;
@@ -80,6 +82,7 @@ export class Player {
     this.closed = new Promise((resolve) => ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason })));
     ws.addEventListener("message", (event) => {
       if (!(event.data instanceof ArrayBuffer)) throw new Error("server sent a text frame");
+      this.raw.push(new Uint8Array(event.data.slice(0)));
       const decoded = decodeServerFrame(event.data);
       if (!decoded.ok) throw new Error(`server sent an undecodable frame: ${decoded.error.reason}`);
       const m = decoded.value;
@@ -93,8 +96,10 @@ export class Player {
     });
   }
 
+  /** Opens a socket from a fresh client address (so per-address socket limits of one test do not
+   *  reach into another) unless `headers` names one. */
   static async connect(id: string, headers: Record<string, string> = {}): Promise<Player> {
-    const response = await SELF.fetch(`${BASE}/api/rooms/${id}/ws`, { headers: { Upgrade: "websocket", ...headers } });
+    const response = await SELF.fetch(`${BASE}/api/rooms/${id}/ws`, { headers: { Upgrade: "websocket", "CF-Connecting-IP": freshAddress(), ...headers } });
     if (response.status !== 101 || !response.webSocket) throw new Error(`upgrade failed: ${response.status}`);
     return new Player(response.webSocket);
   }
