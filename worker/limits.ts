@@ -58,8 +58,8 @@ export function connectionCap(configured: string | undefined): number {
   return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_CONNECTIONS_PER_ROOM) : MAX_CONNECTIONS_PER_ROOM;
 }
 /** Sockets a client address may open per second to one room, with a burst: a classroom behind
- *  one NAT address joins at once, but a loop that reconnects to get a fresh edit allowance (the
- *  edit limit below is per socket) gets close 1013. */
+ *  one NAT address joins at once, but a reconnect loop (each socket brings its own allowances of
+ *  bad frames and strikes) gets close 1013. */
 export const SOCKET_OPENS_PER_SECOND = 10;
 export const SOCKET_OPEN_BURST = 60;
 /** A socket that is behind (MAX_UNACKED_FRAMES / MAX_UNACKED_BYTES) and acknowledges nothing for

@@ -473,7 +473,8 @@ export class GameRoom extends DurableObject<Env> {
     if (typeof message === "string") return this.#badFrame(live, ErrorCode.BAD_FRAME, "text frames are not accepted");
     const decoded = decodeClientFrame(message);
     if (!decoded.ok) return this.#badFrame(live, decoded.error.code, decoded.error.reason);
-    if (!(await this.#ready())) return this.#close(ws, CloseCode.ROOM_NOT_FOUND, "room not found");
+    // A loaded room handles the frame synchronously, up to its first real await.
+    if (!this.#room && !(await this.#ready())) return this.#close(ws, CloseCode.ROOM_NOT_FOUND, "room not found");
     try {
       await this.#onMessage(live, decoded.value, Date.now());
     } catch (e) {

@@ -2,6 +2,7 @@
 // layouts in common/protocol.ts and docs/protocol.md, never produced by the encoder under test.
 import { describe, expect, it } from "vitest";
 import {
+  CloseCode,
   Codec,
   ErrorCode,
   MAX_CELLS_PER_EDIT,
@@ -23,6 +24,7 @@ import {
   keyframeBytes,
   parseControlJson,
   sanitizeName,
+  TERMINAL_CLOSE_CODES,
   type ClientMessage,
   type RoomSettings,
   type ServerMessage,
@@ -239,6 +241,14 @@ describe("JSON control actions", () => {
     for (const body of [null, [], "pause", { action: "explode" }, { action: "step", generations: 1.5 }, { action: "step", generations: 1e9 }, { action: "randomize", density: 2 }, { action: "configure", tickMs: 5 }, { action: "configure", locked: "yes" }]) {
       expect(parseControlJson(body).ok, JSON.stringify(body)).toBe(false);
     }
+  });
+});
+
+describe("close codes", () => {
+  it("a client gives up after 1003, 1008, 1009 and 4404, and reconnects after 1011, 1013 and 4408", () => {
+    expect([...TERMINAL_CLOSE_CODES].sort()).toEqual([1003, 1008, 1009, 4404]);
+    expect(CloseCode).toMatchObject({ INTERNAL: 1011, TRY_AGAIN: 1013, TOO_SLOW: 4408 });
+    for (const code of [CloseCode.INTERNAL, CloseCode.TRY_AGAIN, CloseCode.TOO_SLOW]) expect(TERMINAL_CLOSE_CODES).not.toContain(code);
   });
 });
 

@@ -188,12 +188,13 @@ describe("ticks on alarms", () => {
     await control(room, { action: "resume" });
     const ada = await Player.join(room.id);
     await ada.until(1); // the first tick; the next one is 10 s away
+    // One at a time: the pool's test sockets do not always deliver a burst of frames in order
+    // (real sockets do; test/e2e/fuzz.test.ts checks the order of 100,000 answers).
+    const queued = (n: number) => eventually(async () => runInDurableObject(roomStubOf(room.id), (instance: GameRoom) => instance.pendingEditCount() === n), `${n} edits queued`);
     ada.send({ type: "setCells", seq: 1, alive: true, cells: new Uint16Array([40, 40, 41, 40]) });
+    await queued(1);
     ada.send({ type: "setCells", seq: 2, alive: false, cells: new Uint16Array([41, 40]) });
-    await eventually(
-      async () => runInDurableObject(roomStubOf(room.id), (instance: GameRoom) => instance.pendingEditCount() === 2),
-      "both edits queued",
-    );
+    await queued(2);
     const paused = await (await control(room, { action: "pause" })).json<{ population: number; generation: number }>();
     expect(paused).toMatchObject({ population: 4, generation: 1 }); // the blinker and cell (40, 40)
     expect(await ada.next("ack", (m) => m.seq === 1)).toMatchObject({ generation: 1 });
@@ -207,6 +208,7 @@ describe("ticks on alarms", () => {
     await control(room, { action: "resume" });
     const stub = roomStubOf(room.id);
     const ada = await Player.join(room.id);
+    await ada.until(1); // the first tick comes at once; the next one is 10 s away
     const start = (await roomInfo(room.id)).generation;
     // The tick steps, then its snapshot write fails: the handler must not leave a wedged room.
     await runInDurableObject(stub, async (instance: GameRoom, state) => {
@@ -335,8 +337,11 @@ describe("untrusted frames", () => {
     const p = await Player.join(room.id);
     for (let i = 1; i <= 200; i++) p.send({ type: "setCells", seq: i, alive: true, cells: new Uint16Array([i % 64, 0]) });
     const limited = await p.next("error", (m) => m.code === ErrorCode.RATE_LIMITED);
-    expect(limited.seq).toBeGreaterThan(60); // the burst passes
-    expect(p.inbox.filter((m) => m.type === "ack").length).toBeGreaterThanOrEqual(59);
+    expect(limited.reason).toMatch(/slow down/);
+    // The burst passes (counted, not by seq: the pool's test sockets may reorder a burst).
+    await p.closed; // …and after MAX_POLICY_STRIKES refusals the socket is closed
+    expect(p.inbox.filter((m) => m.type === "ack").length + 1).toBeGreaterThanOrEqual(60);
+    expect(p.inbox.filter((m) => m.type === "ack").length).toBeLessThanOrEqual(80); // the bucket refills at 30/s meanwhile
     p.close();
   });
 });
