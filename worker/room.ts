@@ -218,13 +218,19 @@ export class GameRoom extends DurableObject<Env> {
   /** Edits applied by the tick in progress and not yet acknowledged. */
   #inFlight: Array<EditOrigin & { id: number }> = [];
   #still = false;
-  #lastTickAt = 0;
+  /** The open sockets and players, listed once for the whole of an alarm: the alarm runs without
+   *  a pause from its first look at them to its last, and with hundreds of sockets listing them
+   *  (a runtime call per socket) at every step of a tick cost more than the step. */
+  #tickSockets: { open: WebSocket[]; players: Live[] | null } | null = null;
+  /** The time the next tick is due: ticks keep to a fixed cadence (see #tick). */
+  #nextTickAt = 0;
   /** Whether the alarm currently carries a tick (as opposed to only a lobby report, or nothing). */
   #ticking = false;
   #armedFor: number | null = null;
   #alarmAt: number | null = null;
   #savedGeneration = -1;
-  #lastSnapshotAt = 0;
+  /** When the running grid is next saved (see #snapshot). */
+  #snapshotDueAt = 0;
   #lastStatsAt = 0;
   #rate = { at: 0, generation: 0, perSecond: 0 };
   #lastReportAt = 0;
@@ -315,7 +321,7 @@ export class GameRoom extends DurableObject<Env> {
     room.store.markAll();
     room.store.save(engine, now);
     this.#savedGeneration = 0;
-    this.#lastSnapshotAt = now;
+    this.#snapshotDueAt = now + SNAPSHOT_INTERVAL_MS;
     this.#room = room;
     const info = this.#info();
     this.#lastReportAt = now;
@@ -393,6 +399,11 @@ export class GameRoom extends DurableObject<Env> {
   /** Edits waiting for the next tick boundary (for monitoring and tests; they live in memory). */
   pendingEditCount(): number {
     return this.#queue.length;
+  }
+
+  /** When the next tick is due, or null when the room is not ticking (for monitoring and tests). */
+  nextTickDue(): number | null {
+    return this.#ticking ? this.#nextTickAt : null;
   }
 
   /** The lobby's expiry sweep: deletes the room when nobody is in it and it was idle since `before`. */
@@ -610,6 +621,7 @@ export class GameRoom extends DurableObject<Env> {
 
   /** Open sockets, optionally without one that is closing. */
   #open(except?: WebSocket): WebSocket[] {
+    if (except === undefined && this.#tickSockets) return this.#tickSockets.open;
     return this.ctx.getWebSockets().filter((ws) => ws !== except && ws.readyState === WebSocket.OPEN);
   }
 
@@ -627,6 +639,11 @@ export class GameRoom extends DurableObject<Env> {
 
   /** Every open socket that said HELLO. */
   #players(): Live[] {
+    if (this.#tickSockets) return (this.#tickSockets.players ??= this.#listPlayers());
+    return this.#listPlayers();
+  }
+
+  #listPlayers(): Live[] {
     const out: Live[] = [];
     for (const ws of this.#open()) {
       const live = this.#liveOf(ws);
@@ -1017,8 +1034,11 @@ export class GameRoom extends DurableObject<Env> {
     this.#ticking = this.#wantsTicks();
     // A ticking room keeps its cadence; a room that was idle (paused, still, unwatched) has its
     // next tick boundary now.
-    if (this.#ticking) next = wasTicking ? Math.max(now, this.#lastTickAt + room.settings.tickMs) : now;
-    if (this.#reportDue) next = Math.min(next, Math.max(now, this.#lastReportAt + LOBBY_REPORT_INTERVAL_MS));
+    if (this.#ticking && !wasTicking) this.#nextTickAt = now;
+    if (this.#ticking) next = Math.max(now, this.#nextTickAt);
+    // While ticking, a due report rides along with a tick, so that every alarm of a ticking room
+    // is a tick (an alarm is a storage write: one per tick is the floor).
+    if (this.#reportDue && !this.#ticking) next = Math.min(next, Math.max(now, this.#lastReportAt + LOBBY_REPORT_INTERVAL_MS));
     this.#armedFor = room.engine.generation;
     if (next === this.#alarmAt) return;
     this.#alarmAt = next === Infinity ? null : next;
@@ -1030,6 +1050,7 @@ export class GameRoom extends DurableObject<Env> {
     this.#alarmAt = null; // the alarm that fired is spent
     if (!(await this.#ready()) || !this.#room) return;
     const now = Date.now();
+    this.#tickSockets = { open: this.#open(), players: null };
     try {
       // At-least-once: the tick armed for generation G runs only while the grid is still at G, so
       // a repeated delivery of an alarm whose tick already ran does not step twice.
@@ -1037,8 +1058,9 @@ export class GameRoom extends DurableObject<Env> {
       // While ticking, reports ride along at most once per interval; otherwise this alarm exists
       // only because a report was due.
       if (this.#reportDue && (now - this.#lastReportAt >= LOBBY_REPORT_INTERVAL_MS || !this.#wantsTicks())) this.#report(now);
-      this.#arm(now); // late: the next tick is scheduled from this tick's start, after its work
+      this.#arm(now); // late: the next tick is armed after this one's work, for its boundary
     } catch (e) {
+      this.#tickSockets = null;
       // Never a wedged room: log, and try again a little later.
       console.error("alarm failed:", String(e));
       // Edits this tick applied but could not save are not acknowledged: their senders hear so
@@ -1051,6 +1073,8 @@ export class GameRoom extends DurableObject<Env> {
       this.#inFlight = [];
       this.#alarmAt = now + ALARM_RETRY_MS;
       await this.ctx.storage.setAlarm(this.#alarmAt);
+    } finally {
+      this.#tickSockets = null;
     }
   }
 
@@ -1063,13 +1087,18 @@ export class GameRoom extends DurableObject<Env> {
     const capture = this.#lockstep.capture(engine);
     const changed = engine.step(settings.generationsPerTick);
     this.#still = changed === 0 && applied.length === 0;
-    this.#lastTickAt = now;
+    // The cadence is kept from the boundaries, not from when alarms happen to run: an alarm that
+    // ran late brings the next tick that much closer, so a busy runtime costs smoothness, not
+    // ticks per second. A room a whole interval or more behind (a stall, a restart) does not make
+    // up what it missed in a burst: it starts its cadence afresh.
+    const late = now - this.#nextTickAt;
+    this.#nextTickAt = late >= 0 && late < settings.tickMs ? this.#nextTickAt + settings.tickMs : now + settings.tickMs;
     this.#ticking = true;
     this.#broadcastChanges(capture);
     const viewers = this.#open().length;
     // Save when an edit waits for its acknowledgement, when ticking is about to stop, or when
     // waiting for the next tick would leave the last snapshot older than SNAPSHOT_INTERVAL_MS.
-    if (applied.length > 0 || this.#still || viewers === 0 || now - this.#lastSnapshotAt + settings.tickMs > SNAPSHOT_INTERVAL_MS) {
+    if (applied.length > 0 || this.#still || viewers === 0 || now + settings.tickMs > this.#snapshotDueAt) {
       this.#snapshot(now);
     }
     this.#acknowledge(applied, appliedAt);
@@ -1088,7 +1117,10 @@ export class GameRoom extends DurableObject<Env> {
     if (!room.store.dirty && room.engine.generation === this.#savedGeneration) return;
     room.store.save(room.engine, now);
     this.#savedGeneration = room.engine.generation;
-    this.#lastSnapshotAt = now;
+    // The next save is due within SNAPSHOT_INTERVAL_MS, at a random point of its last quarter:
+    // rooms that started together (a restart, a script that creates many) drift apart instead of
+    // all saving in the same few milliseconds every interval, which stalls every room's ticks.
+    this.#snapshotDueAt = now + SNAPSHOT_INTERVAL_MS * (0.75 + 0.25 * Math.random());
   }
 
   #statsMessage(now: number): ServerMessage {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import LIFE_SIMD from "../../build/life-simd.wasm";
 import { Engine } from "../../common/engine.ts";
 import { LIFE } from "../../common/rules.ts";
+import type { GameRoom } from "../../worker/room.ts";
 import { SnapshotStore } from "../../worker/snapshot.ts";
 import { Player, api, control, createRoom, roomStubOf, stamp } from "./helpers.ts";
 
@@ -56,6 +57,9 @@ describe("eviction", () => {
     for (let i = 0; i < 5; i++) await runDurableObjectAlarm(stub);
     const reached = (await info(room.id)).generation;
     ada.send({ type: "setCells", seq: 1, alive: true, cells: new Uint16Array([40, 40, 41, 40, 40, 41, 41, 41]) }); // a block
+    // The edit waits for the next tick (10 s away): run it once the edit is queued.
+    for (let i = 0; i < 200 && (await runInDurableObject(stub, (instance: GameRoom) => instance.pendingEditCount())) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await runDurableObjectAlarm(stub);
     const ack = await ada.next("ack", (m) => m.seq === 1);
     await abortAllDurableObjects();
     const back = await info(room.id);

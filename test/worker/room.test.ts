@@ -202,6 +202,40 @@ describe("ticks on alarms", () => {
     ada.close();
   });
 
+  it("ticks keep their cadence: a late tick brings the next one closer; one an interval late starts afresh", async () => {
+    const tickMs = 1000;
+    const room = await createRoom({ running: false, tickMs });
+    await stamp(room, BLINKER, 10, 10);
+    await control(room, { action: "resume" });
+    const stub = roomStubOf(room.id);
+    const nextTickDue = () => runInDurableObject(stub, (instance: GameRoom) => instance.nextTickDue());
+    const sleepUntil = (t: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, t - Date.now())));
+    /** Holds the alarm back (it is real: it would fire on time by itself), then delivers it late. */
+    const tickLateAt = async (at: number) => {
+      await runInDurableObject(stub, (_i, state) => state.storage.deleteAlarm());
+      await sleepUntil(at);
+      const before = (await roomInfo(room.id)).generation;
+      await runInDurableObject(stub, (instance: GameRoom) => instance.alarm());
+      expect((await roomInfo(room.id)).generation).toBe(before + 1);
+    };
+    const ada = await Player.join(room.id);
+    await ada.until(1); // the first tick comes at once
+    const first = await nextTickDue();
+    expect(first).not.toBeNull();
+    // A quarter of an interval late: the tick after it is still due one interval after this one was.
+    await tickLateAt(first! + tickMs / 4);
+    const second = await nextTickDue();
+    expect(second).toBe(first! + tickMs);
+    expect(await alarmAt(room.id)).toBe(second);
+    // More than a whole interval late: no burst to make up for it, a fresh cadence from now.
+    const ranAt = second! + tickMs + 100;
+    await tickLateAt(ranAt);
+    const third = await nextTickDue();
+    expect(third).toBeGreaterThanOrEqual(ranAt + tickMs);
+    expect(await alarmAt(room.id)).toBe(third);
+    ada.close();
+  });
+
   it("an alarm retried after a failed tick does not step the grid a second time", async () => {
     const room = await createRoom({ running: false, tickMs: 10_000 });
     await stamp(room, BLINKER, 10, 10);
