@@ -43,7 +43,12 @@
  *
  * A load disturbed by a reload or a dropped socket runs once more; the result says so.
  *
- *   node scripts/ts.mjs bench/room.ts [--quick]
+ *   node scripts/ts.mjs bench/room.ts [--quick] [--loads=one,many,idle] [--no-compare] [--storage=disk]
+ *
+ * `--loads` runs only the named loads (one room, many rooms, the idle room; all by default) and
+ * `--no-compare` skips the full run's comparisons (plain clients; the many-rooms load on disk),
+ * for looking at one number without waiting for the others; the targets of loads not run say so.
+ * `--storage=disk` keeps the server's storage on disk rather than in RAM (see STORAGE).
  *
  * Every load is bounded in clients and time, every wait has a timeout, and the server's process
  * group is killed at the end, on errors and on Ctrl-C. Loopback only.
@@ -95,6 +100,35 @@ import {
 } from "./report.ts";
 
 const QUICK = hasFlag("--quick");
+/** The full run's comparisons: plain clients, and the many-rooms load with storage on disk. */
+const COMPARE = !QUICK && !hasFlag("--no-compare");
+const LOADS = ["one", "many", "idle"] as const;
+type LoadName = (typeof LOADS)[number];
+/** The loads `--loads=…` selects, all by default. */
+const SELECTED: ReadonlySet<LoadName> = selectedLoads(process.argv.slice(2));
+/**
+ * Where the server's storage lives. By default in RAM (/dev/shm): under wrangler dev every room
+ * runs on one thread and SQLite flushes each commit to disk on that thread, and every tick is a
+ * commit (re-arming the alarm), so on disk the loads measure the disk's flush latency (50 rooms
+ * at 20 ticks/s are ~2,000 flushes a second) rather than the rooms; on Cloudflare storage writes
+ * do not block the isolate. The full run repeats the many-rooms load on disk to show the
+ * difference; `--storage=disk` runs every load on disk.
+ */
+type Storage = "ram" | "disk";
+const STORAGE: Storage = process.argv.includes("--storage=disk") || !existsSync("/dev/shm") ? "disk" : "ram";
+const STORAGE_LABEL: Record<Storage, string> = { ram: "storage in RAM (/dev/shm)", disk: "storage on disk" };
+
+function selectedLoads(argv: readonly string[]): Set<LoadName> {
+  const arg = argv.find((a) => a.startsWith("--loads="));
+  if (!arg) return new Set(LOADS);
+  const names = arg.slice("--loads=".length).split(",");
+  const unknown = names.filter((n) => !(LOADS as readonly string[]).includes(n));
+  if (unknown.length || names.length === 0) {
+    process.stderr.write(`room benchmark: unknown load "${unknown.join(",")}"; --loads takes a list of ${LOADS.join(", ")}\n`);
+    process.exit(2);
+  }
+  return new Set(names as LoadName[]);
+}
 
 const GRID_SIDE = 1024;
 const TICK_MS = 50;
@@ -127,6 +161,7 @@ interface Server {
   url: string;
   port: number;
   pgid: number;
+  storage: Storage;
   /** Times wrangler dev rebuilt and reloaded the Worker (it watches the sources) since start. */
   reloads(): number;
   stop(): Promise<void>;
@@ -149,7 +184,7 @@ function freePort(): Promise<number> {
 /** What the Worker needs to build and run, copied from the checkout (see startServer). */
 const APP_FILES = ["wrangler.toml", "tsconfig.base.json", "worker", "common", "types", "build/life.wasm", "build/life-simd.wasm", "web/dist"];
 
-async function startServer(): Promise<Server> {
+async function startServer(storage: Storage): Promise<Server> {
   // The Worker serves the web client's build as its static assets; wrangler wants the folder.
   if (!existsSync(join(ROOT, "web", "dist", "index.html"))) {
     const built = spawnSync("node", ["scripts/build-web.mjs"], { cwd: ROOT, stdio: ["ignore", 2, 2] });
@@ -157,8 +192,8 @@ async function startServer(): Promise<Server> {
   }
   const port = await freePort();
   const inspectorPort = await freePort();
-  const scratch = mkdtempSync(join(tmpdir(), "edgelife-bench-"));
-  const storage = join(scratch, "state");
+  const scratch = mkdtempSync(join(storage === "ram" ? "/dev/shm" : tmpdir(), "edgelife-bench-"));
+  const state = join(scratch, "state");
   // wrangler dev watches the Worker's sources and reloads it when one changes, which drops every
   // socket; the bench runs a copy of them taken now, so an edit in the checkout during a run
   // cannot reset a load halfway (same code, same wrangler.toml, same wrangler).
@@ -177,7 +212,7 @@ async function startServer(): Promise<Server> {
       "--inspector-port",
       String(inspectorPort),
       "--persist-to",
-      storage,
+      state,
       "--show-interactive-dev-session=false",
     ],
     {
@@ -210,6 +245,7 @@ async function startServer(): Promise<Server> {
     url,
     port,
     pgid,
+    storage,
     reloads: () => reloads,
     stop: async () => {
       if (stopped) return;
@@ -624,6 +660,8 @@ interface LoadResult {
   name: string;
   /** Whether the clients predicted (STEP frames) or were plain (DELTA frames). */
   clientMode: "predicting" | "plain";
+  /** Where the server kept its storage (see STORAGE). */
+  storage: Storage;
   /** What the verifying clients found: STEP frames run, checksums checked, views lost. */
   verified: Counters["verified"];
   rooms: number;
@@ -716,6 +754,7 @@ async function measureWindow(
   return {
     name,
     clientMode: rooms.some((r) => r.clients.some((c) => c.mode !== "plain")) ? "predicting" : "plain",
+    storage: server.storage,
     verified: counters.verified,
     rooms: rooms.length,
     clientsPerRoom: rooms[0]?.clients.length ?? 0,
@@ -756,7 +795,7 @@ async function measureWindow(
 // The loads
 
 async function oneRoom(server: Server, room: CreatedRoom, clientCount: number, status: StatusLine, plain = false): Promise<LoadResult> {
-  const name = `1 room × ${clientCount}${plain ? ", plain" : ""}`;
+  const name = `1 room × ${clientCount}${plain ? ", plain" : ""}${server.storage !== STORAGE ? `, ${server.storage}` : ""}`;
   const record = new RoomRecord();
   const counters = newCounters();
   const times: ConnectTimes = { openMs: [], joinMs: [] };
@@ -787,7 +826,7 @@ async function oneRoom(server: Server, room: CreatedRoom, clientCount: number, s
 }
 
 async function manyRooms(server: Server, count: number, perRoom: number, tag: string, status: StatusLine, plain = false): Promise<LoadResult> {
-  const name = `${count} rooms × ${perRoom}${plain ? ", plain" : ""}`;
+  const name = `${count} rooms × ${perRoom}${plain ? ", plain" : ""}${server.storage !== STORAGE ? `, ${server.storage}` : ""}`;
   const counters = newCounters();
   const times: ConnectTimes = { openMs: [], joinMs: [] };
   const rooms: { room: CreatedRoom; record: RoomRecord; clients: Client[] }[] = [];
@@ -911,11 +950,12 @@ function loadTable(results: readonly LoadResult[]): string {
   );
 }
 
-function targets(single: readonly LoadResult[], many: LoadResult | null, idle: IdleResult | null, plain: readonly LoadResult[]): TargetCheck[] {
+function targets(single: readonly LoadResult[], many: LoadResult | null, idle: IdleResult | null, compared: readonly LoadResult[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const biggest = single.find((r) => r.clients === 500) ?? null;
-  const plainBiggest = plain.find((r) => r.rooms === 1);
-  const plainMany = plain.find((r) => r.rooms > 1);
+  const plainBiggest = compared.find((r) => r.rooms === 1 && r.clientMode === "plain");
+  const plainMany = compared.find((r) => r.rooms > 1 && r.clientMode === "plain");
+  const diskMany = compared.find((r) => r.rooms > 1 && r.storage !== STORAGE);
   checks.push({
     target: `500 clients in one room: tick interval p99 ≤ 1.5× nominal (${1.5 * TICK_MS} ms)`,
     measured: biggest?.intervalMs
@@ -934,7 +974,8 @@ function targets(single: readonly LoadResult[], many: LoadResult | null, idle: I
     target: "50 rooms × 4 clients on one wrangler dev without missed ticks",
     measured: many
       ? `${many.rooms} rooms: ${many.missedTicks} missed (interval ≥ ${2 * TICK_MS} ms), ${many.lateTicks} late (> ${1.5 * TICK_MS} ms) of ${many.ticks} ticks; ${many.ticksPerSecondPerRoom.toFixed(1)} ticks/s per room` +
-        (plainMany ? `; plain clients: ${plainMany.missedTicks} missed, ${plainMany.ticksPerSecondPerRoom.toFixed(1)} ticks/s per room` : "")
+        (plainMany ? `; plain clients: ${plainMany.missedTicks} missed, ${plainMany.ticksPerSecondPerRoom.toFixed(1)} ticks/s per room` : "") +
+        (diskMany ? `; ${STORAGE_LABEL[diskMany.storage]}: ${diskMany.missedTicks} missed, ${diskMany.ticksPerSecondPerRoom.toFixed(1)} ticks/s per room` : "")
       : "not measured",
     met: fullMany ? fullMany.missedTicks === 0 : null,
   });
@@ -998,7 +1039,7 @@ async function main(): Promise<void> {
   const loadBefore: LoadAverage = loadAverage();
   const started = Date.now();
   progress(`room benchmark${QUICK ? " (quick)" : ""} on ${describeMachine(machine)}; ${describeLoad(loadBefore)}`);
-  const levels = CONFIG.levels.filter((n) => n <= MAX_CONNECTIONS_PER_ROOM);
+  const levels = SELECTED.has("one") ? CONFIG.levels.filter((n) => n <= MAX_CONNECTIONS_PER_ROOM) : [];
   for (const n of CONFIG.levels) {
     if (n > MAX_CONNECTIONS_PER_ROOM) progress(`  skipping ${n} clients: the room caps sockets at ${MAX_CONNECTIONS_PER_ROOM} (worker/limits.ts)`);
   }
@@ -1006,7 +1047,7 @@ async function main(): Promise<void> {
 
   status.update("  starting wrangler dev …");
   const t0 = performance.now();
-  const server = await startServer();
+  const server = await startServer(STORAGE);
   const serverStartSeconds = (performance.now() - t0) / 1000;
   status.done(`  wrangler dev ready on ${server.url} in ${serverStartSeconds.toFixed(1)} s`);
 
@@ -1014,8 +1055,9 @@ async function main(): Promise<void> {
   const single: LoadResult[] = [];
   let many: LoadResult | null = null;
   let idle: IdleResult | null = null;
-  /** The full run's comparison: the largest loads again with plain clients (DELTA frames). */
-  const plain: LoadResult[] = [];
+  /** The full run's comparisons: the largest loads again with plain clients (DELTA frames), and
+   *  the many-rooms load with the server's storage on disk. */
+  const compared: LoadResult[] = [];
   try {
     const room = await createRoom(server, "bench", 0);
     for (const n of levels) {
@@ -1023,36 +1065,63 @@ async function main(): Promise<void> {
       single.push(r);
       status.done(summaryLine(r));
     }
-    if (CONFIG.rooms + 1 > ROOM_CREATION_BURST) progress(`  creating ${CONFIG.rooms} rooms from distinct client addresses (one address may create ${ROOM_CREATION_BURST} at once)`);
     let attempt = 0;
-    many = await twice(() => manyRooms(server, CONFIG.rooms, CONFIG.clientsPerRoom, `m${++attempt}`, status), status);
-    status.done(summaryLine(many));
-    if (!QUICK) {
-      const largest = levels[levels.length - 1];
-      plain.push(await twice(() => oneRoom(server, room, largest, status, true), status));
-      status.done(summaryLine(plain[0]));
-      plain.push(await twice(() => manyRooms(server, CONFIG.rooms, CONFIG.clientsPerRoom, `p${++attempt}`, status, true), status));
-      status.done(summaryLine(plain[1]));
+    if (SELECTED.has("many")) {
+      if (CONFIG.rooms + 1 > ROOM_CREATION_BURST) progress(`  creating ${CONFIG.rooms} rooms from distinct client addresses (one address may create ${ROOM_CREATION_BURST} at once)`);
+      many = await twice(() => manyRooms(server, CONFIG.rooms, CONFIG.clientsPerRoom, `m${++attempt}`, status), status);
+      status.done(summaryLine(many));
     }
-    idle = await idleRoom(server, room);
-    status.done(`  idle room: ${JSON.stringify(idle.frames)} in ${(idle.windowMs / 1000).toFixed(1)} s after the first tick`);
+    if (COMPARE) {
+      const largest = levels[levels.length - 1];
+      if (largest !== undefined) {
+        compared.push(await twice(() => oneRoom(server, room, largest, status, true), status));
+        status.done(summaryLine(compared[compared.length - 1]));
+      }
+      if (SELECTED.has("many")) {
+        compared.push(await twice(() => manyRooms(server, CONFIG.rooms, CONFIG.clientsPerRoom, `p${++attempt}`, status, true), status));
+        status.done(summaryLine(compared[compared.length - 1]));
+      }
+    }
+    if (SELECTED.has("idle")) {
+      idle = await idleRoom(server, room);
+      status.done(`  idle room: ${JSON.stringify(idle.frames)} in ${(idle.windowMs / 1000).toFixed(1)} s after the first tick`);
+    }
   } finally {
     status.done();
     await server.stop();
     activeServer = null;
   }
+  if (COMPARE && STORAGE === "ram" && SELECTED.has("many")) {
+    // The same many-rooms load on a server whose storage is on disk, as `npm start` keeps it.
+    status.update("  starting wrangler dev with its storage on disk …");
+    const onDisk = await startServer("disk");
+    status.done(`  wrangler dev (storage on disk) ready on ${onDisk.url}`);
+    try {
+      let attempt = 0;
+      compared.push(await twice(() => manyRooms(onDisk, CONFIG.rooms, CONFIG.clientsPerRoom, `d${++attempt}`, status), status));
+      status.done(summaryLine(compared[compared.length - 1]));
+    } finally {
+      status.done();
+      await onDisk.stop();
+      activeServer = null;
+    }
+  }
 
-  const checks = targets(single, many, idle, plain);
+  const checks = targets(single, many, idle, compared);
   const loadAfter = loadAverage();
   const elapsedSeconds = (Date.now() - started) / 1000;
-  const all = [...single, ...(many ? [many] : []), ...plain];
+  const all = [...single, ...(many ? [many] : []), ...compared];
   const out: string[] = [];
   out.push("");
   out.push(
     `Room load: ${GRID_SIDE}² torus, B3/S23, 50% soup, ${1000 / TICK_MS} ticks/s; each client views ${VIEW_SIDE}×${VIEW_SIDE} cells and predicts ` +
       `(", plain": does not, and gets DELTA frames); ${describeMachine(machine)}`,
   );
-  out.push(`${describeLoad(loadBefore)} at start, ${describeLoad(loadAfter)} at end; server and clients share this machine`);
+  out.push(
+    `wrangler dev with its ${STORAGE_LABEL[STORAGE]}` +
+      (STORAGE === "ram" ? ` (", disk": on disk, where each tick's alarm commit waits for the disk on the rooms' one thread)` : "") +
+      `; ${describeLoad(loadBefore)} at start, ${describeLoad(loadAfter)} at end; server and clients share this machine`,
+  );
   out.push("");
   out.push(loadTable(all));
   out.push("");
@@ -1086,7 +1155,7 @@ async function main(): Promise<void> {
     load: { before: loadBefore, after: loadAfter },
     elapsedSeconds,
     serverStartSeconds,
-    settings: { gridSide: GRID_SIDE, tickMs: TICK_MS, density: DENSITY, soupSeed: SOUP_SEED, viewSide: VIEW_SIDE, viewSeed: VIEW_SEED, connectConcurrency: CONNECT_CONCURRENCY, ...CONFIG },
+    settings: { storage: STORAGE, gridSide: GRID_SIDE, tickMs: TICK_MS, density: DENSITY, soupSeed: SOUP_SEED, viewSide: VIEW_SIDE, viewSeed: VIEW_SEED, connectConcurrency: CONNECT_CONCURRENCY, ...CONFIG },
     targets: checks,
     single,
     many,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- engine|frames|room …] [--quick]`: runs the named suites (all three, engine
+ * `npm run bench [-- engine|frames|room …] [--quick] [room options]`: runs the named suites (all three, engine
  * first, when none is named) one after another, each in its own Node process so that one suite's
  * heap, JIT state and Wasm memory cannot colour the next one's numbers. Each suite prints its own
  * progress on stderr and its tables on stdout and writes bench/results/<suite>-latest.json; this
@@ -19,21 +19,26 @@ type Suite = (typeof SUITES)[number];
 
 const BUDGET_SECONDS = { full: 600, quick: 60 } as const;
 
+/** Options passed on to the room suite (bench/room.ts says what they do). */
+const ROOM_OPTIONS = [/^--loads=[a-z,]+$/, /^--no-compare$/, /^--storage=disk$/];
+
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run bench [-- ${SUITES.join("|")} …] [--quick]\n`);
+  process.stderr.write(`${message}\nusage: npm run bench [-- ${SUITES.join("|")} …] [--quick] [--loads=one,many,idle] [--no-compare] [--storage=disk]\n`);
   process.exit(2);
 }
 
-function parseArgs(argv: readonly string[]): { suites: Suite[]; quick: boolean } {
+function parseArgs(argv: readonly string[]): { suites: Suite[]; quick: boolean; roomOptions: string[] } {
   const suites: Suite[] = [];
+  const roomOptions: string[] = [];
   let quick = false;
   for (const arg of argv) {
     if (arg === "--quick") quick = true;
+    else if (ROOM_OPTIONS.some((option) => option.test(arg))) roomOptions.push(arg);
     else if ((SUITES as readonly string[]).includes(arg)) {
       if (!suites.includes(arg as Suite)) suites.push(arg as Suite);
     } else usage(`unknown argument "${arg}"`);
   }
-  return { suites: suites.length ? suites : [...SUITES], quick };
+  return { suites: suites.length ? suites : [...SUITES], quick, roomOptions };
 }
 
 interface SuiteRun {
@@ -46,10 +51,10 @@ interface SuiteRun {
 let running: ReturnType<typeof spawn> | null = null;
 let stopping = false;
 
-function runSuite(suite: Suite, quick: boolean): Promise<SuiteRun> {
+function runSuite(suite: Suite, quick: boolean, roomOptions: readonly string[]): Promise<SuiteRun> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, "scripts", "ts.mjs"), join("bench", `${suite}.ts`), ...(quick ? ["--quick"] : [])], {
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "ts.mjs"), join("bench", `${suite}.ts`), ...(quick ? ["--quick"] : []), ...(suite === "room" ? roomOptions : [])], {
       cwd: ROOT,
       stdio: "inherit",
     });
@@ -79,14 +84,14 @@ function targetsOf(results: Record<string, unknown> | null): TargetCheck[] {
 }
 
 async function main(): Promise<void> {
-  const { suites, quick } = parseArgs(process.argv.slice(2));
+  const { suites, quick, roomOptions } = parseArgs(process.argv.slice(2));
   const started = Date.now();
   const loadBefore = loadAverage();
   progress(`bench: ${suites.join(", ")}${quick ? " (quick)" : ""}; ${describeLoad(loadBefore)}`);
   const runs: SuiteRun[] = [];
   for (const [i, suite] of suites.entries()) {
     progress(`\n━━ [${i + 1}/${suites.length}] ${suite} ━━ (${((Date.now() - started) / 1000).toFixed(0)} s elapsed)`);
-    const run = await runSuite(suite, quick);
+    const run = await runSuite(suite, quick, roomOptions);
     runs.push(run);
     if (stopping || run.signal === "SIGINT" || run.exitCode === 130) {
       progress("bench: interrupted");
