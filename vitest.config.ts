@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["test/assembly/**/*.test.ts", "test/common/**/*.test.ts", "test/cli/**/*.test.ts", "test/e2e/**/*.test.ts", "test/web/**/*.test.ts"],
+          include: ["test/assembly/**/*.test.ts", "test/common/**/*.test.ts", "test/cli/**/*.test.ts", "test/bench/**/*.test.ts", "test/e2e/**/*.test.ts", "test/web/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
