@@ -1052,37 +1052,48 @@ const MIN_ZERO_RUN = 3;
 
 export function encodeRuns(raw: Uint8Array): Uint8Array {
   // Worst case: one literal run of everything, plus two 5-byte varints.
-  const out = new Uint8Array(raw.length + 10 + (raw.length >>> 6));
+  const n = raw.length;
+  const out = new Uint8Array(n + 10 + (n >>> 6));
   let o = 0;
-  const varint = (v: number): void => {
+  let i = 0;
+  // One pass, no allocation per run (this runs over every snapshot chunk and every changed tile).
+  while (i < n) {
+    const zeroStart = i;
+    while (i < n && raw[i] === 0) i++;
+    let v = i - zeroStart;
     while (v >= 0x80) {
       out[o++] = (v & 0x7f) | 0x80;
       v >>>= 7;
     }
     out[o++] = v;
-  };
-  let i = 0;
-  const n = raw.length;
-  while (i < n) {
-    const zeroStart = i;
-    while (i < n && raw[i] === 0) i++;
-    const zeros = i - zeroStart;
+    // Extend the literal run until a zero run of MIN_ZERO_RUN bytes starts; zeros at the very end
+    // are left out of it (the next pair carries them).
     const litStart = i;
-    // Extend the literal run until a zero run of MIN_ZERO_RUN bytes (or the end) starts.
+    let zeros = 0;
     while (i < n) {
       if (raw[i] !== 0) {
+        zeros = 0;
         i++;
-        continue;
+      } else if (++zeros === MIN_ZERO_RUN) {
+        break;
+      } else {
+        i++;
       }
-      let j = i;
-      while (j < n && raw[j] === 0 && j - i < MIN_ZERO_RUN) j++;
-      if (j - i >= MIN_ZERO_RUN || j === n) break;
-      i = j;
     }
-    varint(zeros);
-    varint(i - litStart);
-    out.set(raw.subarray(litStart, i), o);
-    o += i - litStart;
+    i -= i < n ? MIN_ZERO_RUN - 1 : zeros;
+    const length = i - litStart;
+    v = length;
+    while (v >= 0x80) {
+      out[o++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    out[o++] = v;
+    if (length < 64) {
+      for (let k = litStart; k < i; k++) out[o++] = raw[k];
+    } else {
+      out.set(raw.subarray(litStart, i), o);
+      o += length;
+    }
   }
   return out.slice(0, o);
 }

@@ -105,6 +105,10 @@ export const MAX_PENDING_EDIT_BYTES = 2 * (MAX_STAMP_CELLS / 8);
 export const SNAPSHOT_INTERVAL_MS = 2000;
 /** Rooms report to the lobby at most this often. */
 export const LOBBY_REPORT_INTERVAL_MS = 1000;
+/** A ticking room's new generation and population reach the lobby at most this often (joins,
+ *  leaves and settings still within LOBBY_REPORT_INTERVAL_MS): with many busy rooms the lobby's
+ *  one thread would otherwise take a report per room per second only to move counters. */
+export const LOBBY_REFRESH_INTERVAL_MS = 5000;
 /** STATS frames at most this often (they need a population count over the whole grid). */
 export const STATS_INTERVAL_MS = 250;
 /** PRESENCE frames at most this often (~10 Hz). */

@@ -199,6 +199,49 @@ describe("RUNS codec", () => {
     expect(decodeRuns(bytesOf("00 00"), 4)).toBeNull(); // no progress
   });
 
+  it("encodes exactly as the format reads when spelled out slowly (random runs, long literals, long varints)", () => {
+    /** Zero run, then literals up to the next run of 3+ zeros or the end (where zeros are left to
+     *  the next pair), each as varint counts. */
+    function reference(raw: Uint8Array): number[] {
+      const out: number[] = [];
+      const varint = (v: number) => {
+        for (; v >= 0x80; v >>>= 7) out.push((v & 0x7f) | 0x80);
+        out.push(v);
+      };
+      let i = 0;
+      while (i < raw.length) {
+        const zeroStart = i;
+        while (i < raw.length && raw[i] === 0) i++;
+        const zeros = i - zeroStart;
+        const literals: number[] = [];
+        for (;;) {
+          while (i < raw.length && raw[i] !== 0) literals.push(raw[i++]);
+          let run = 0;
+          while (i + run < raw.length && raw[i + run] === 0) run++;
+          if (run >= 3 || i + run === raw.length) break;
+          for (let k = 0; k < run; k++) literals.push(0);
+          i += run;
+        }
+        varint(zeros);
+        varint(literals.length);
+        out.push(...literals);
+      }
+      return out;
+    }
+    const prng = new Prng(11);
+    for (let trial = 0; trial < 400; trial++) {
+      const raw = new Uint8Array(prng.int(0, 3000));
+      const zeroShare = prng.next();
+      // Runs of random lengths (1..300), so literal runs cross 64 and 128 bytes and zero runs 128.
+      for (let i = 0; i < raw.length; ) {
+        const run = prng.int(1, 300);
+        const zero = prng.next() < zeroShare;
+        for (let k = 0; k < run && i < raw.length; k++, i++) raw[i] = zero || prng.next() < 0.2 ? 0 : prng.int(1, 255);
+      }
+      expect(Array.from(encodeRuns(raw)), `trial ${trial}`).toEqual(reference(raw));
+    }
+  });
+
   it("round-trips random sparse and dense bitmaps", () => {
     const prng = new Prng(7);
     for (let trial = 0; trial < 200; trial++) {
