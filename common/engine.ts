@@ -174,6 +174,20 @@ export class Engine {
   }
 
   /**
+   * readRect's bits without a copy: a view into the engine's memory, valid only until the next
+   * call into this engine. For reads that are consumed at once (snapshots, bands): every copy is
+   * a buffer outside the JavaScript heap, and enough of them per second make the runtime stop
+   * for full collections. At most IO_CHUNK_BYTES of packed bits.
+   */
+  readRectView(x: number, y: number, width: number, height: number): Bitmap {
+    const length = bitmapStride(width) * height;
+    if (length > IO_CHUNK_BYTES) throw new EngineError(`readRectView takes at most ${IO_CHUNK_BYTES} bytes of bits`);
+    const ptr = this.#wasm.ioReserve(length);
+    this.#wasm.readRect(x | 0, y | 0, width, height);
+    return { width, height, data: new Uint8Array(this.#wasm.memory.buffer, ptr, length) };
+  }
+
+  /**
    * A zoomed-out view: output cell (i, j) is alive when any cell of the `scale`×`scale` block
    * starting at (x + i*scale, y + j*scale) is alive. `width`/`height` are in output cells.
    */

@@ -161,7 +161,7 @@ export function readBand(engine: Engine, x0: number, y0: number, strips: readonl
   const out = new Uint8Array(bandBytes(strips));
   let at = 0;
   for (const s of strips) {
-    const bits = engine.readRect(x0 + s.x, y0 + s.y, s.width, s.height);
+    const bits = engine.readRectView(x0 + s.x, y0 + s.y, s.width, s.height);
     const stride = bitmapStride(s.width);
     for (let row = 0; row < s.height; row++, at += s.width) putBits(out, at, bits.data, row * stride, s.width);
   }

@@ -1050,10 +1050,26 @@ function readBool(r: Reader): boolean {
 /** A zero run shorter than this stays inside the literal run: cutting it costs two varints. */
 const MIN_ZERO_RUN = 3;
 
+/** encodeRuns' working buffer, kept between calls (up to RUNS_SCRATCH_KEEP bytes): a buffer per
+ *  call, thousands of times a second in a busy server, makes the runtime collect garbage in full. */
+let runsScratch = new Uint8Array(0);
+const RUNS_SCRATCH_KEEP = 4 << 20;
+
 export function encodeRuns(raw: Uint8Array): Uint8Array {
   // Worst case: one literal run of everything, plus two 5-byte varints.
   const n = raw.length;
-  const out = new Uint8Array(n + 10 + (n >>> 6));
+  const need = n + 10 + (n >>> 6);
+  if (runsScratch.length < need) {
+    const grown = new Uint8Array(need);
+    if (need > RUNS_SCRATCH_KEEP) return encodeRunsInto(raw, grown);
+    runsScratch = grown;
+  }
+  return encodeRunsInto(raw, runsScratch);
+}
+
+/** Encodes `raw` into `out` (room for the worst case) and returns a copy of what was written. */
+function encodeRunsInto(raw: Uint8Array, out: Uint8Array): Uint8Array {
+  const n = raw.length;
   let o = 0;
   let i = 0;
   // One pass, no allocation per run (this runs over every snapshot chunk and every changed tile).

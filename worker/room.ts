@@ -234,6 +234,10 @@ export class GameRoom extends DurableObject<Env> {
   #snapshotDueAt = 0;
   /** This instance's offset within the snapshot interval (see #snapshot). */
   readonly #snapshotPhase = Math.random() * SNAPSHOT_INTERVAL_MS;
+  /** When a ticking room next refreshes the lobby, on its own phase like snapshots: rooms that
+   *  started together would otherwise all report in the same few milliseconds. */
+  #refreshAt = 0;
+  readonly #refreshPhase = Math.random() * LOBBY_REFRESH_INTERVAL_MS;
   #lastStatsAt = 0;
   #rate = { at: 0, generation: 0, perSecond: 0 };
   #lastReportAt = 0;
@@ -1064,9 +1068,8 @@ export class GameRoom extends DurableObject<Env> {
       // While ticking, reports ride along: a join, leave or setting within a second, the moving
       // generation and population at most every LOBBY_REFRESH_INTERVAL_MS. Otherwise this alarm
       // exists only because a report was due.
-      const since = now - this.#lastReportAt;
-      if (this.#reportDue && since >= LOBBY_REPORT_INTERVAL_MS) this.#report(now);
-      else if ((this.#reportDue || this.#refreshDue) && (since >= LOBBY_REFRESH_INTERVAL_MS || !this.#wantsTicks())) this.#report(now);
+      if (this.#reportDue && now - this.#lastReportAt >= LOBBY_REPORT_INTERVAL_MS) this.#report(now);
+      else if ((this.#reportDue || this.#refreshDue) && (now >= this.#refreshAt || !this.#wantsTicks())) this.#report(now);
       this.#arm(now); // late: the next tick is armed after this one's work, for its boundary
     } catch (e) {
       this.#tickSockets = null;
@@ -1167,6 +1170,7 @@ export class GameRoom extends DurableObject<Env> {
     this.#reportDue = false;
     this.#refreshDue = false;
     this.#lastReportAt = now;
+    this.#refreshAt = now + LOBBY_REFRESH_INTERVAL_MS - mod(now - this.#refreshPhase, LOBBY_REFRESH_INTERVAL_MS);
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('lastActive', ?)", String(room.lastActive));
     const info = this.#info();
     this.#reporting = lobbyStub(this.env)

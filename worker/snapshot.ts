@@ -140,9 +140,9 @@ export class SnapshotStore {
       if (dirty[i] === 0) continue;
       const y0 = i * this.#rowsPerChunk;
       const rows = Math.min(this.#rowsPerChunk, this.#height - y0);
-      const raw = engine.readRect(0, y0, this.#width, rows).data;
+      const raw = engine.readRectView(0, y0, this.#width, rows).data; // valid until the next engine call
       const runs = encodeRuns(raw);
-      const [codec, data] = runs.length < raw.length ? [Codec.RUNS, runs] : [Codec.NONE, raw];
+      const [codec, data] = runs.length < raw.length ? [Codec.RUNS, runs] : [Codec.NONE, raw.slice()];
       this.#sql.exec(
         "INSERT OR REPLACE INTO snapshot_chunk (slot, idx, codec, crc, data) VALUES (?, ?, ?, ?, ?)",
         slot,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { type Bitmap, bitmapFromBytes, bitmapPopulation, bitmapsEqual, createBitmap, getBit, setBit } from "../../common/bitmap.ts";
-import { type Engine, type EngineOptions, EngineError, type Kernel, MAX_SIDE, TILE_SIZE } from "../../common/engine.ts";
+import { type Engine, type EngineOptions, EngineError, IO_CHUNK_BYTES, type Kernel, MAX_SIDE, TILE_SIZE } from "../../common/engine.ts";
 import { ReferenceGrid } from "../../common/reference.ts";
 import { LIFE, type Rule, type Topology } from "../../common/rules.ts";
 import { createEngine } from "../../cli/wasm.ts";
@@ -163,8 +163,17 @@ describe.each(KERNELS)("the %s engine", (kernel) => {
       for (let i = 0; i < 30; i++) rects.push([prng.int(-40, 110), prng.int(-40, 80), prng.int(1, 90), prng.int(1, 60)]);
       for (const [x, y, w, h] of rects) {
         expect(bitmapsEqual(engine.readRect(x, y, w, h), expectedRect(soup, x, y, w, h)), `${topology} readRect(${x}, ${y}, ${w}, ${h})`).toBe(true);
+        // The copy-free read gives the same bits (copied here before the next engine call).
+        const view = engine.readRectView(x, y, w, h);
+        expect(bitmapsEqual({ ...view, data: view.data.slice() }, expectedRect(soup, x, y, w, h)), `${topology} readRectView(${x}, ${y}, ${w}, ${h})`).toBe(true);
       }
     }
+  });
+
+  it("refuses a copy-free read above IO_CHUNK_BYTES, where readRect goes band by band", async () => {
+    const engine = await create(options(16384, 1024));
+    expect(engine.readRectView(0, 0, 16384, 512).data.length).toBe(IO_CHUNK_BYTES);
+    expect(() => engine.readRectView(0, 0, 16384, 513)).toThrow(EngineError);
   });
 
   it("shows a block as alive in the overview when any of its cells is alive", async () => {
