@@ -47,6 +47,12 @@ export class Lockstep {
     else this.#at.delete(ws);
   }
 
+  /** A socket left: forget it now rather than at the next tick, which a room nobody watches
+   *  may never have (it would keep every closed socket of its last crowd alive). */
+  forget(ws: WebSocket): void {
+    this.#at.delete(ws);
+  }
+
   /**
    * Call just before stepping: the tiles that changed since the last broadcast, read now. Null
    * when no socket predicts, so a room without predicting clients pays nothing.

@@ -611,6 +611,7 @@ export class GameRoom extends DurableObject<Env> {
     this.#dropped.add(ws);
     const live = this.#live.get(ws) ?? this.#liveOf(ws);
     this.#live.delete(ws);
+    this.#lockstep.forget(ws);
     if (!this.#room) return;
     const now = Date.now();
     if (live?.att.hello) {
