@@ -22,6 +22,26 @@ describe("CRC-32", () => {
   it("matches the standard check value", () => {
     expect(crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
   });
+
+  it("equals the one-byte-at-a-time definition on every length and split, so saved chunks still verify", () => {
+    const byBytes = (bytes: Uint8Array, crc = 0) => {
+      let c = ~crc >>> 0;
+      for (const b of bytes) {
+        c ^= b;
+        for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      }
+      return ~c >>> 0;
+    };
+    let seed = 12345;
+    const bytes = Uint8Array.from({ length: 1031 }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    for (let length = 0; length <= 40; length++) expect(crc32(bytes.subarray(0, length))).toBe(byBytes(bytes.subarray(0, length)));
+    expect(crc32(bytes)).toBe(byBytes(bytes));
+    // Continuing from an earlier CRC (a chunk's prefix, then its data), at every split point near
+    // a 4-byte boundary.
+    for (const split of [1, 2, 3, 4, 5, 6, 7, 513, 1030]) {
+      expect(crc32(bytes.subarray(split), crc32(bytes.subarray(0, split)))).toBe(byBytes(bytes));
+    }
+  });
 });
 
 describe("snapshot chunks", () => {
