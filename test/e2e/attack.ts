@@ -16,6 +16,7 @@ import {
   type ServerMessage,
 } from "../../common/protocol.ts";
 import { Prng } from "../assembly/prng.ts";
+import { Signal } from "../signal.ts";
 
 let addressCounter = 0;
 
@@ -48,14 +49,14 @@ export class RawSocket {
   /** Transport errors and frames that did not decode, for failure messages. */
   readonly problems: string[] = [];
   #closedWith: Closed | null = null;
-  #wake: (() => void) | null = null;
+  readonly #arrived = new Signal();
 
   private constructor(readonly ws: WebSocket) {
     this.closed = new Promise((resolve) => {
       ws.on("close", (code, reason) => {
         this.#closedWith = { code, reason: reason.toString() };
         resolve(this.#closedWith);
-        this.#wake?.();
+        this.#arrived.wake();
       });
     });
     ws.on("error", (e) => {
@@ -80,7 +81,7 @@ export class RawSocket {
       }
       this.messages.push(m);
       this.arrivals.push(performance.now());
-      this.#wake?.();
+      this.#arrived.wake();
     });
   }
 
@@ -115,20 +116,15 @@ export class RawSocket {
 
   /** Waits until `check` holds (or the socket closes, which then also ends the wait). */
   async until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (this.#closedWith) throw new Error(`closed (${this.#closedWith.code} ${this.#closedWith.reason}) while waiting for ${what}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${what} within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = null;
-    }
+    await this.#arrived.until(
+      () => {
+        if (check()) return true;
+        if (this.#closedWith) throw new Error(`closed (${this.#closedWith.code} ${this.#closedWith.reason}) while waiting for ${what}`);
+        return false;
+      },
+      timeoutMs,
+      () => `no ${what} within ${timeoutMs} ms`,
+    );
   }
 
   /** Waits for the close, bounded. */

@@ -4,6 +4,7 @@
  */
 import WebSocket from "ws";
 import { decodeServerFrame, encodeClientMessage, type ClientMessage, type ServerMessage } from "../../common/protocol.ts";
+import { Signal } from "../signal.ts";
 import { GridMirror } from "./mirror.ts";
 
 type Of<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
@@ -12,7 +13,7 @@ export class WsPlayer {
   readonly mirror = new GridMirror();
   readonly inbox: ServerMessage[] = [];
   frames = 0;
-  #wake: (() => void) | null = null;
+  readonly #arrived = new Signal();
 
   private constructor(readonly ws: WebSocket) {
     ws.on("message", (data, isBinary) => {
@@ -26,7 +27,7 @@ export class WsPlayer {
         this.send({ type: "received", frames: this.frames });
       }
       this.inbox.push(m);
-      this.#wake?.();
+      this.#arrived.wake();
     });
   }
 
@@ -49,21 +50,9 @@ export class WsPlayer {
   }
 
   async next<T extends ServerMessage["type"]>(type: T, where: (m: Of<T>) => boolean = () => true, timeoutMs = 10_000): Promise<Of<T>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.inbox.findIndex((m) => m.type === type && where(m as Of<T>));
-      if (i >= 0) return this.inbox.splice(i, 1)[0] as Of<T>;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${type} within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = null;
-    }
+    let i = -1;
+    await this.#arrived.until(() => (i = this.inbox.findIndex((m) => m.type === type && where(m as Of<T>))) >= 0, timeoutMs, () => `no ${type} within ${timeoutMs} ms`);
+    return this.inbox.splice(i, 1)[0] as Of<T>;
   }
 
   /** Waits until this player's view has reached `generation`. */

@@ -3,7 +3,7 @@
 // acknowledged — and what comes back: every room at a snapshot it really reached, its grid the
 // one an independent replay with the Node engine computes for that generation, no acknowledged
 // edit lost, and a paused room unchanged to the byte.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { bitmapsEqual } from "../../common/bitmap.ts";
 import type { CreatedRoom, CreateRoomRequest } from "../../common/protocol.ts";
 import { parsePattern, writeRle } from "../../common/rle.ts";
@@ -11,7 +11,7 @@ import { LIFE } from "../../common/rules.ts";
 import { createEngine } from "../../cli/wasm.ts";
 import { SNAPSHOT_INTERVAL_MS } from "../../worker/limits.ts";
 import { Prng, RawSocket, freshAddress } from "./attack.ts";
-import { removeDir, startServer, tempPersistDir, type DevServer } from "./server.ts";
+import { useDevServer } from "./server.ts";
 
 const SIDE = 4096;
 const ITERATIONS = 6;
@@ -19,37 +19,27 @@ const DENSE = { density: 0.35, seed: 20_260_426 };
 const SOUP_AT = 64; // the edited room's soup: a random 768² patch at (64, 64)…
 const BLOCKS_AT = 2560; // …and the blocks players add, far from it (still lifes: they never change)
 
-let server: DevServer;
-const persistDir = tempPersistDir();
-
-beforeAll(async () => {
-  server = await startServer(persistDir);
-}, 120_000);
-
-afterAll(async () => {
-  await server?.stop();
-  removeDir(persistDir);
-}, 30_000);
+const dev = useDevServer();
 
 const address = freshAddress();
 
 async function createRoom(body: Partial<CreateRoomRequest>): Promise<CreatedRoom> {
-  const response = await fetch(`${server.url}/api/rooms`, {
+  const response = await fetch(`${dev.server.url}/api/rooms`, {
     method: "POST",
     headers: { "CF-Connecting-IP": address },
     body: JSON.stringify({ name: "crash", width: SIDE, height: SIDE, rule: "B3/S23", topology: "torus", running: false, tickMs: 50, ...body }),
   });
-  expect(response.status, server.log().slice(-2000)).toBe(201);
+  expect(response.status, dev.server.log().slice(-2000)).toBe(201);
   return response.json() as Promise<CreatedRoom>;
 }
 
 async function control(room: CreatedRoom, body: unknown): Promise<void> {
-  const response = await fetch(`${server.url}/api/rooms/${room.id}/control`, { method: "POST", headers: { Authorization: `Bearer ${room.ownerToken}` }, body: JSON.stringify(body) });
+  const response = await fetch(`${dev.server.url}/api/rooms/${room.id}/control`, { method: "POST", headers: { Authorization: `Bearer ${room.ownerToken}` }, body: JSON.stringify(body) });
   expect(response.status).toBe(200);
 }
 
 async function exported(id: string): Promise<{ text: string; generation: number; bitmap: ReturnType<typeof bitmapOf> }> {
-  const response = await fetch(`${server.url}/api/rooms/${id}/pattern`);
+  const response = await fetch(`${dev.server.url}/api/rooms/${id}/pattern`);
   expect(response.status).toBe(200);
   const text = await response.text();
   return { text, generation: Number(/#C generation (\d+)/.exec(text)?.[1]), bitmap: bitmapOf(text) };
@@ -82,7 +72,7 @@ it("rooms killed mid-tick, mid-snapshot and right after an acknowledged edit com
   // edit, and so saves a snapshot (both chunks dirty) before acknowledging it.
   const edited = await createRoom({ name: "edited" });
   const soup = prng.bitmap(768, 768, 0.35);
-  const stamped = await fetch(`${server.url}/api/rooms/${edited.id}/pattern?x=${SOUP_AT}&y=${SOUP_AT}`, { method: "POST", body: writeRle(soup) });
+  const stamped = await fetch(`${dev.server.url}/api/rooms/${edited.id}/pattern?x=${SOUP_AT}&y=${SOUP_AT}`, { method: "POST", body: writeRle(soup) });
   expect(stamped.status).toBe(200);
   await control(edited, { action: "resume" });
   const soupReplay = await createEngine({ width: SIDE, height: SIDE, topology: "torus", rule: LIFE });
@@ -103,10 +93,10 @@ it("rooms killed mid-tick, mid-snapshot and right after an acknowledged edit com
 
   for (let iteration = 0; iteration < ITERATIONS; iteration++) {
     // Players come (back): a watcher keeps the dense room ticking, an editor adds blocks one at a time.
-    const watcher = await RawSocket.open(server.url, dense.id);
+    const watcher = await RawSocket.open(dev.server.url, dense.id);
     await watcher.hello("watcher");
     watcher.send({ type: "viewport", x: 0, y: 0, width: 64, height: 64, scale: 1 });
-    const editor = await RawSocket.open(server.url, edited.id);
+    const editor = await RawSocket.open(dev.server.url, edited.id);
     await editor.hello("editor");
 
     const kind = (["random", "after-ack", "random"] as const)[iteration % 3];
@@ -116,7 +106,7 @@ it("rooms killed mid-tick, mid-snapshot and right after an acknowledged edit com
     let killedAt = 0;
     const kill = () => {
       killedAt = performance.now();
-      killed ??= server.kill9();
+      killed ??= dev.server.kill9();
     };
     const runFor = prng.int(800, 4000);
     const started = performance.now();
@@ -148,7 +138,7 @@ it("rooms killed mid-tick, mid-snapshot and right after an acknowledged edit com
     // must have been saved.
     const denseSeen = watcher.messages.flatMap((m, i) => ((m.type === "delta" || m.type === "keyframe") && watcher.arrivals[i] < killedAt - SNAPSHOT_INTERVAL_MS - 1000 ? [m.generation] : []));
     lossBoundChecked ||= denseSeen.length > 0;
-    server = await startServer(persistDir);
+    await dev.restart();
     const label = `iteration ${iteration} (${kind} kill after ${runFor} ms)`;
 
     // The dense room: back at a generation it reached, no older than its snapshot interval, with

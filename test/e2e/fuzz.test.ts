@@ -4,7 +4,7 @@
 // close code; players who behave keep receiving every tick of a running room; and a paused
 // room's grid ends exactly as the edits the room acknowledged made it — rejected frames change
 // nothing.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { bitmapsEqual } from "../../common/bitmap.ts";
 import { CloseCode, ErrorCode, MAX_CLIENT_FRAME_BYTES, encodeClientMessage, type ClientMessage, type ServerMessage } from "../../common/protocol.ts";
 import { parsePattern } from "../../common/rle.ts";
@@ -12,7 +12,7 @@ import { LIFE } from "../../common/rules.ts";
 import { createEngine } from "../../cli/wasm.ts";
 import { MAX_BAD_FRAMES, MAX_STAMP_CELLS } from "../../worker/limits.ts";
 import { Prng, RawSocket, hostileText, localDecode, mutate, validMessage, withSeq } from "./attack.ts";
-import { removeDir, startServer, tempPersistDir, type DevServer } from "./server.ts";
+import { useDevServer } from "./server.ts";
 
 const SIZE = 64;
 const GARBAGE_SESSIONS = 3500; // × (MAX_BAD_FRAMES + 1) frames, no HELLO
@@ -22,20 +22,10 @@ const FRAMES_PER_MUTANT = 120;
 const OVERSIZED_SESSIONS = 40;
 const CONCURRENCY = 12;
 
-let server: DevServer;
-const persistDir = tempPersistDir();
-
-beforeAll(async () => {
-  server = await startServer(persistDir);
-}, 120_000);
-
-afterAll(async () => {
-  await server?.stop();
-  removeDir(persistDir);
-}, 30_000);
+const dev = useDevServer();
 
 async function post(path: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${server.url}${path}`, { method: "POST", body, headers });
+  return fetch(`${dev.server.url}${path}`, { method: "POST", body, headers });
 }
 
 async function createRoom(body: Record<string, unknown>): Promise<{ id: string; ownerToken: string }> {
@@ -45,7 +35,7 @@ async function createRoom(body: Record<string, unknown>): Promise<{ id: string; 
 }
 
 async function exportGrid(id: string): Promise<{ generation: number; bitmap: ReturnType<typeof toBitmap> }> {
-  const text = await (await fetch(`${server.url}/api/rooms/${id}/pattern`)).text();
+  const text = await (await fetch(`${dev.server.url}/api/rooms/${id}/pattern`)).text();
   const generation = Number(/#C generation (\d+)/.exec(text)?.[1]);
   return { generation, bitmap: toBitmap(text) };
 }
@@ -88,7 +78,7 @@ it("more than 100,000 hostile frames: each refused with its code, ticks never st
   const runningStart = await exportGrid(running.id);
   expect((await post(`/api/rooms/${running.id}/control`, JSON.stringify({ action: "resume" }), ownerHeaders)).status).toBe(200);
   const watchers = await Promise.all(["Ada", "Bob"].map(async (name) => {
-    const s = await RawSocket.open(server.url, running.id);
+    const s = await RawSocket.open(dev.server.url, running.id);
     await s.hello(name);
     return s;
   }));
@@ -122,11 +112,11 @@ it("more than 100,000 hostile frames: each refused with its code, ticks never st
       if (decoded.ok && decoded.message.type === "hello") continue; // that would join
       frames.push({ data: frame, code: decoded.ok ? ErrorCode.NOT_READY : decoded.code });
     }
-    const s = await RawSocket.open(server.url, rooms[i % 2]);
+    const s = await RawSocket.open(dev.server.url, rooms[i % 2]);
     for (const f of frames) s.send(f.data);
     framesSent += frames.length;
     const closed = await s.closedWithin();
-    expect(closed.code, `garbage session ${i} ${server.reloaded()}`).toBe(CloseCode.UNSUPPORTED);
+    expect(closed.code, `garbage session ${i} ${dev.server.reloaded()}`).toBe(CloseCode.UNSUPPORTED);
     expect(s.messages.map((m) => (m.type === "error" && m.seq === 0 ? m.code : m.type)), `garbage session ${i}`).toEqual(
       frames.slice(0, MAX_BAD_FRAMES).map((f) => f.code),
     );
@@ -198,7 +188,7 @@ it("more than 100,000 hostile frames: each refused with its code, ticks never st
     items.push({ data: encodeClientMessage(last), expect: { kind: "answer", seq: sentinel, message: last } });
 
     {
-      const s = await RawSocket.open(server.url, roomId);
+      const s = await RawSocket.open(dev.server.url, roomId);
       await s.hello(`mutant ${i}`);
       framesSent++;
       const from = s.messages.findIndex((m) => m.type === "keyframe") + 1;
@@ -256,7 +246,7 @@ it("more than 100,000 hostile frames: each refused with its code, ticks never st
     const binary = new Uint8Array(size).fill(0x6f);
     binary.set(encodeClientMessage({ type: "stamp", seq: 1, x: 0, y: 0, mode: "or", pattern: "x = 1, y = 1\n" }));
     const data = i % 3 === 0 ? "o".repeat(size) : binary;
-    const s = await RawSocket.open(server.url, rooms[i % 2]);
+    const s = await RawSocket.open(dev.server.url, rooms[i % 2]);
     if (i % 2 === 0) await s.hello(`big ${i}`);
     s.send(data);
     framesSent++;
@@ -266,7 +256,7 @@ it("more than 100,000 hostile frames: each refused with its code, ticks never st
 
   // The largest frame that is read: a 64 KiB stamp whose pattern is far larger than the grid.
   const atTheLimit = async () => {
-    const s = await RawSocket.open(server.url, paused.id);
+    const s = await RawSocket.open(dev.server.url, paused.id);
     await s.hello("at the limit");
     const head = encodeClientMessage({ type: "stamp", seq: 77, x: 0, y: 0, mode: "or", pattern: "x = 1, y = 1\n" });
     const frame = new Uint8Array(MAX_CLIENT_FRAME_BYTES).fill(0x6f); // "ooo…": one row 65,000 cells wide
@@ -295,7 +285,7 @@ it("more than 100,000 hostile frames: each refused with its code, ticks never st
   // The players who behaved were never dropped, and saw every generation: each DELTA follows the
   // previous frame's generation by one tick (generationsPerTick = 1), or a KEYFRAME restarts the count.
   for (const w of watchers) {
-    expect(w.isClosed, `${w.problems.join("; ")} ${server.reloaded()}`).toBe(false);
+    expect(w.isClosed, `${w.problems.join("; ")} ${dev.server.reloaded()}`).toBe(false);
     expect(w.problems).toEqual([]);
     let last = -1;
     let ticks = 0;
@@ -317,7 +307,7 @@ it("more than 100,000 hostile frames: each refused with its code, ticks never st
   blinkers.loadBitmap(runningStart.bitmap);
   blinkers.step(runningEnd.generation - runningStart.generation);
   expect(bitmapsEqual(blinkers.toBitmap(), runningEnd.bitmap)).toBe(true);
-  const runningInfo = await (await fetch(`${server.url}/api/rooms/${running.id}`)).json();
+  const runningInfo = await (await fetch(`${dev.server.url}/api/rooms/${running.id}`)).json();
   expect(runningInfo).toMatchObject({ running: true, locked: true, rule: "B3/S23", private: false, tickMs: 50, generationsPerTick: 1 });
 
   // The paused room holds exactly what was acknowledged: its fingerprint is the model's.
@@ -328,10 +318,10 @@ it("more than 100,000 hostile frames: each refused with its code, ticks never st
   expect(acknowledged).toBeGreaterThan(100); // the fuzzer reached the accepting paths too
   expect(server_.sha256()).toBe(engine.sha256());
   expect(fingerprintBefore).not.toBe(engine.sha256());
-  const pausedInfo = await (await fetch(`${server.url}/api/rooms/${paused.id}`)).json();
+  const pausedInfo = await (await fetch(`${dev.server.url}/api/rooms/${paused.id}`)).json();
   expect(pausedInfo).toMatchObject({ running: false, locked: false, rule: "B3/S23", private: false, generation: 0, tickMs: 100 });
 
   // Nothing failed inside the room.
-  expect(server.log()).not.toMatch(/message failed|alarm failed|Uncaught/);
+  expect(dev.server.log()).not.toMatch(/message failed|alarm failed|Uncaught/);
   for (const w of watchers) w.close();
 }, 240_000);

@@ -2,7 +2,7 @@
 // and of connections, clients that stop reading, sockets dropped without a close frame, foreign
 // origins, and a look at everything the server printed for the owner's token.
 import { connect } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CloseCode, ErrorCode, MAX_UNACKED_BYTES, MAX_UNACKED_FRAMES, encodeClientMessage, type CreatedRoom, type CreateRoomRequest } from "../../common/protocol.ts";
 import {
   ADDRESS_EDITS_PER_SECOND,
@@ -14,33 +14,23 @@ import {
   STALLED_SOCKET_MS,
 } from "../../worker/limits.ts";
 import { RawSocket, freshAddress } from "./attack.ts";
-import { removeDir, startServer, tempPersistDir, type DevServer } from "./server.ts";
+import { type DevServer, removeDir, startServer, tempPersistDir, useDevServer } from "./server.ts";
 
 const FRIEND = "https://friend.example";
-let server: DevServer;
-const persistDir = tempPersistDir();
-
-beforeAll(async () => {
-  server = await startServer(persistDir, { ALLOWED_ORIGINS: FRIEND });
-}, 120_000);
-
-afterAll(async () => {
-  await server?.stop();
-  removeDir(persistDir);
-}, 30_000);
+const dev = useDevServer({ ALLOWED_ORIGINS: FRIEND });
 
 async function createRoom(body: Partial<CreateRoomRequest>, address = freshAddress()): Promise<CreatedRoom> {
-  const response = await fetch(`${server.url}/api/rooms`, {
+  const response = await fetch(`${dev.server.url}/api/rooms`, {
     method: "POST",
     headers: { "CF-Connecting-IP": address },
     body: JSON.stringify({ name: "hardening", width: 64, height: 64, rule: "B3/S23", topology: "torus", ...body }),
   });
-  expect(response.status, server.log().slice(-2000)).toBe(201);
+  expect(response.status, dev.server.log().slice(-2000)).toBe(201);
   return response.json() as Promise<CreatedRoom>;
 }
 
 async function control(room: CreatedRoom, body: unknown): Promise<Response> {
-  return fetch(`${server.url}/api/rooms/${room.id}/control`, {
+  return fetch(`${dev.server.url}/api/rooms/${room.id}/control`, {
     method: "POST",
     headers: { Authorization: `Bearer ${room.ownerToken}`, "CF-Connecting-IP": freshAddress() },
     body: JSON.stringify(body),
@@ -48,7 +38,7 @@ async function control(room: CreatedRoom, body: unknown): Promise<Response> {
 }
 
 async function info(id: string): Promise<{ players: number; generation: number; population: number }> {
-  const response = await fetch(`${server.url}/api/rooms/${id}`, { headers: { "CF-Connecting-IP": freshAddress() } });
+  const response = await fetch(`${dev.server.url}/api/rooms/${id}`, { headers: { "CF-Connecting-IP": freshAddress() } });
   return response.json() as Promise<{ players: number; generation: number; population: number }>;
 }
 
@@ -163,16 +153,16 @@ describe("40 MiB bodies over real TCP", () => {
 describe("origins", () => {
   it("socket upgrades and changes from foreign pages are refused; the host, ALLOWED_ORIGINS and non-browsers are served", async () => {
     const room = await createRoom({ running: false });
-    await expect(RawSocket.open(server.url, room.id, { origin: "https://evil.example" })).rejects.toThrow(/403/);
-    await expect(RawSocket.open(server.url, room.id, { origin: "null" })).rejects.toThrow(/403/);
-    for (const origin of [server.url, FRIEND, undefined]) {
-      const s = await RawSocket.open(server.url, room.id, origin === undefined ? {} : { origin });
+    await expect(RawSocket.open(dev.server.url, room.id, { origin: "https://evil.example" })).rejects.toThrow(/403/);
+    await expect(RawSocket.open(dev.server.url, room.id, { origin: "null" })).rejects.toThrow(/403/);
+    for (const origin of [dev.server.url, FRIEND, undefined]) {
+      const s = await RawSocket.open(dev.server.url, room.id, origin === undefined ? {} : { origin });
       await s.hello(`from ${origin ?? "no origin"}`);
       s.close();
     }
-    const evil = await fetch(`${server.url}/api/rooms/${room.id}/pattern?x=1&y=1`, { method: "POST", body: "x = 1, y = 1\no!", headers: { Origin: "https://evil.example" } });
+    const evil = await fetch(`${dev.server.url}/api/rooms/${room.id}/pattern?x=1&y=1`, { method: "POST", body: "x = 1, y = 1\no!", headers: { Origin: "https://evil.example" } });
     expect(evil.status).toBe(403);
-    const preflight = await fetch(`${server.url}/api/rooms`, { method: "OPTIONS", headers: { Origin: FRIEND, "Access-Control-Request-Method": "POST" } });
+    const preflight = await fetch(`${dev.server.url}/api/rooms`, { method: "OPTIONS", headers: { Origin: FRIEND, "Access-Control-Request-Method": "POST" } });
     expect(preflight.status).toBe(405);
     for (const response of [evil, preflight]) for (const [name] of response.headers) expect(name).not.toMatch(/^access-control-/i);
     expect((await info(room.id)).population).toBe(0);
@@ -184,7 +174,7 @@ describe("floods", () => {
     const address = freshAddress();
     const statuses: number[] = [];
     for (let i = 0; i < ROOM_CREATION_BURST + 3; i++) {
-      const response = await fetch(`${server.url}/api/rooms`, {
+      const response = await fetch(`${dev.server.url}/api/rooms`, {
         method: "POST",
         headers: { "CF-Connecting-IP": address },
         body: JSON.stringify({ name: `loop ${i}`, width: 8, height: 8, rule: "B3/S23", topology: "torus" }),
@@ -200,10 +190,10 @@ describe("floods", () => {
   it("a client flooding edits is told to slow down, then closed; reconnecting in a loop is refused; the room's ticks go on", async () => {
     const room = await createRoom({ width: 256, height: 256, running: false, tickMs: 50 });
     for (const [x, y] of [[10, 10], [100, 100], [200, 30]]) {
-      await fetch(`${server.url}/api/rooms/${room.id}/pattern?x=${x}&y=${y}`, { method: "POST", body: "x = 3, y = 1\n3o!", headers: { "CF-Connecting-IP": freshAddress() } });
+      await fetch(`${dev.server.url}/api/rooms/${room.id}/pattern?x=${x}&y=${y}`, { method: "POST", body: "x = 3, y = 1\n3o!", headers: { "CF-Connecting-IP": freshAddress() } });
     }
     expect((await control(room, { action: "resume" })).status).toBe(200);
-    const watcher = await RawSocket.open(server.url, room.id);
+    const watcher = await RawSocket.open(dev.server.url, room.id);
     await watcher.hello("watcher");
 
     /** Delta inter-arrival times (ms) seen by the watcher between two instants. */
@@ -218,7 +208,7 @@ describe("floods", () => {
     const quietTo = performance.now();
 
     // One client, as fast as it can: 400 edits in one burst.
-    const flooder = await RawSocket.open(server.url, room.id);
+    const flooder = await RawSocket.open(dev.server.url, room.id);
     await flooder.hello("flooder");
     for (let seq = 1; seq <= 400; seq++) flooder.send({ type: "setCells", seq, alive: true, cells: new Uint16Array([seq % 256, 200]) });
     expect((await flooder.closedWithin()).code).toBe(CloseCode.POLICY);
@@ -235,7 +225,7 @@ describe("floods", () => {
     let accepted = 0;
     const loops = Array.from({ length: 2 }, async () => {
       while (performance.now() - floodFrom < 2500) {
-        const s = await RawSocket.open(server.url, room.id, { address });
+        const s = await RawSocket.open(dev.server.url, room.id, { address });
         s.send({ type: "hello", name: "flooder", resumeGeneration: null, token: null });
         for (let seq = 1; seq <= 200; seq++) s.send({ type: "setCells", seq, alive: true, cells: new Uint16Array([seq % 256, 100]) });
         closes.push((await s.closedWithin()).code);
@@ -274,7 +264,7 @@ describe("floods", () => {
     const room = await createRoom({ running: false });
     const address = freshAddress();
     const started = performance.now();
-    const sockets = await Promise.all(Array.from({ length: SOCKET_OPEN_BURST + 30 }, () => RawSocket.open(server.url, room.id, { address })));
+    const sockets = await Promise.all(Array.from({ length: SOCKET_OPEN_BURST + 30 }, () => RawSocket.open(dev.server.url, room.id, { address })));
     const seconds = (performance.now() - started) / 1000;
     await new Promise((r) => setTimeout(r, 500)); // the refusals' close frames arrive
     const open = sockets.filter((s) => !s.isClosed).length;
@@ -285,7 +275,7 @@ describe("floods", () => {
     const refused = sockets.find((s) => s.isClosed)!;
     expect((await refused.closed).reason).toMatch(/too many connections/);
     // Another address is not affected.
-    const other = await RawSocket.open(server.url, room.id);
+    const other = await RawSocket.open(dev.server.url, room.id);
     await other.hello("someone else");
     for (const s of [...sockets, other]) s.close();
   }, 60_000);
@@ -296,9 +286,9 @@ describe("clients that stop reading", () => {
     const room = await createRoom({ width: 1024, height: 1024, running: false, tickMs: 50 });
     expect((await control(room, { action: "randomize", density: 0.3, seed: 11 })).status).toBe(200);
     expect((await control(room, { action: "resume" })).status).toBe(200);
-    const watcher = await RawSocket.open(server.url, room.id);
+    const watcher = await RawSocket.open(dev.server.url, room.id);
     await watcher.hello("watcher");
-    const slow = await RawSocket.open(server.url, room.id);
+    const slow = await RawSocket.open(dev.server.url, room.id);
     await slow.hello("slow");
     /** Stops reading for `ms` while asking for a keyframe 20 times a second (the allowance). */
     const stopReading = async (ms: number) => {
@@ -357,14 +347,14 @@ describe("clients that stop reading", () => {
 describe("sockets that vanish", () => {
   it("dropped without a close frame, mid-frame or before HELLO, they stop counting as players", async () => {
     const room = await createRoom({ running: false });
-    const watcher = await RawSocket.open(server.url, room.id);
+    const watcher = await RawSocket.open(dev.server.url, room.id);
     await watcher.hello("watcher");
     const players = await Promise.all(["terminated", "mid-frame", "destroyed"].map(async (name) => {
-      const s = await RawSocket.open(server.url, room.id);
+      const s = await RawSocket.open(dev.server.url, room.id);
       await s.hello(name);
       return s;
     }));
-    const silent = await RawSocket.open(server.url, room.id); // never says HELLO
+    const silent = await RawSocket.open(dev.server.url, room.id); // never says HELLO
     await eventually(async () => (await info(room.id)).players === 4, "four players");
     const seen = () => watcher.messages.flatMap((m) => (m.type === "presence" ? m.players : []));
     await watcher.until(() => ["terminated", "mid-frame", "destroyed"].every((name) => seen().some((p) => p.name === name)), "everyone's presence");
@@ -382,7 +372,7 @@ describe("sockets that vanish", () => {
     const left = () => watcher.messages.flatMap((m) => (m.type === "presence" ? m.left : []));
     await watcher.until(() => ["terminated", "mid-frame", "destroyed"].every((name) => left().includes(idOf(name))), "everyone's departure");
     // And the room still serves: a new player joins and counts.
-    const again = await RawSocket.open(server.url, room.id);
+    const again = await RawSocket.open(dev.server.url, room.id);
     await again.hello("again");
     await eventually(async () => (await info(room.id)).players === 2, "the new player counts");
     for (const s of [watcher, again]) s.close();
@@ -392,7 +382,7 @@ describe("sockets that vanish", () => {
 describe("the owner's token", () => {
   it("never appears in anything the server prints, whatever the owner does", async () => {
     const room = await createRoom({ running: false });
-    const owner = await RawSocket.open(server.url, room.id);
+    const owner = await RawSocket.open(dev.server.url, room.id);
     await owner.hello("owner", room.ownerToken);
     let seq = 1;
     for (const action of [{ action: "resume" }, { action: "pause" }, { action: "step", generations: 3 }, { action: "randomize", density: 0.2, seed: 1 }, { action: "configure", locked: true, rule: "B36/S23" }, { action: "clear" }] as const) {
@@ -401,15 +391,15 @@ describe("the owner's token", () => {
       await owner.until(() => owner.messages.some((m) => (m.type === "ack" || m.type === "error") && m.seq === s), `the answer to ${action.action}`);
       expect((await control(room, action)).status).toBe(200);
     }
-    await fetch(`${server.url}/api/rooms/${room.id}/pattern?x=1&y=1`, { method: "POST", body: "x = 1, y = 1\no!", headers: { Authorization: `Bearer ${room.ownerToken}` } });
-    const wrong = await RawSocket.open(server.url, room.id);
+    await fetch(`${dev.server.url}/api/rooms/${room.id}/pattern?x=1&y=1`, { method: "POST", body: "x = 1, y = 1\no!", headers: { Authorization: `Bearer ${room.ownerToken}` } });
+    const wrong = await RawSocket.open(dev.server.url, room.id);
     await wrong.hello("guesser", `${room.ownerToken.slice(0, 40)}AAA`);
     owner.close();
     wrong.close();
-    expect((await fetch(`${server.url}/api/rooms/${room.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${room.ownerToken}` } })).status).toBe(204);
+    expect((await fetch(`${dev.server.url}/api/rooms/${room.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${room.ownerToken}` } })).status).toBe(204);
     await new Promise((r) => setTimeout(r, 300)); // let the last log lines arrive
-    expect(server.log()).toContain(`/api/rooms/${room.id}`); // the log is captured…
-    expect(server.log()).not.toContain(room.ownerToken); // …and the token is not in it
-    expect(server.log()).not.toContain(room.ownerToken.slice(0, 20));
+    expect(dev.server.log()).toContain(`/api/rooms/${room.id}`); // the log is captured…
+    expect(dev.server.log()).not.toContain(room.ownerToken); // …and the token is not in it
+    expect(dev.server.log()).not.toContain(room.ownerToken.slice(0, 20));
   });
 });

@@ -11,6 +11,7 @@ import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const READY_TIMEOUT_MS = 90_000;
@@ -35,6 +36,33 @@ export function tempPersistDir(): string {
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The dev server of one test file, on storage of its own: started before the file's tests,
+ * stopped (and its storage removed) after them. `restart()` starts a new server on the same
+ * storage, for tests that kill it.
+ */
+export function useDevServer(vars: Record<string, string> = {}): { readonly server: DevServer; restart(): Promise<DevServer> } {
+  const persistDir = tempPersistDir();
+  let current: DevServer | undefined;
+  beforeAll(async () => {
+    current = await startServer(persistDir, vars);
+  }, 120_000);
+  afterAll(async () => {
+    await current?.stop();
+    removeDir(persistDir);
+  }, 30_000);
+  return {
+    get server(): DevServer {
+      if (!current) throw new Error("the dev server has not started");
+      return current;
+    },
+    async restart(): Promise<DevServer> {
+      current = await startServer(persistDir, vars);
+      return current;
+    },
+  };
 }
 
 function freePort(): Promise<number> {

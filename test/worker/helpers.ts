@@ -10,6 +10,7 @@ import {
   type ServerMessage,
 } from "../../common/protocol.ts";
 import { GridMirror } from "../e2e/mirror.ts";
+import { Signal } from "../signal.ts";
 
 export const BASE = "http://rooms.test";
 
@@ -72,7 +73,7 @@ export class Player {
   frames = 0;
   /** Whether to answer every KEYFRAME and DELTA with RECEIVED, as a well-behaved client does. */
   autoAck = true;
-  #wake: (() => void) | null = null;
+  readonly #arrived = new Signal();
 
   constructor(ws: WebSocket) {
     this.ws = ws;
@@ -92,7 +93,7 @@ export class Player {
         if (this.autoAck) this.send({ type: "received", frames: this.frames });
       }
       this.inbox.push(m);
-      this.#wake?.();
+      this.#arrived.wake();
     });
   }
 
@@ -119,21 +120,13 @@ export class Player {
 
   /** Takes the first message of `type` (and matching `where`) from the inbox, waiting for it. */
   async next<T extends ServerMessage["type"]>(type: T, where: (m: Of<T>) => boolean = () => true, timeoutMs = 5000): Promise<Of<T>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.inbox.findIndex((m) => m.type === type && where(m as Of<T>));
-      if (i >= 0) return this.inbox.splice(i, 1)[0] as Of<T>;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${type} within ${timeoutMs} ms; inbox: ${this.inbox.map((m) => m.type).join(", ")}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = null;
-    }
+    let i = -1;
+    await this.#arrived.until(
+      () => (i = this.inbox.findIndex((m) => m.type === type && where(m as Of<T>))) >= 0,
+      timeoutMs,
+      () => `no ${type} within ${timeoutMs} ms; inbox: ${this.inbox.map((m) => m.type).join(", ")}`,
+    );
+    return this.inbox.splice(i, 1)[0] as Of<T>;
   }
 
   /** Waits until the mirror has reached `generation` (from keyframes and deltas). */

@@ -13,6 +13,7 @@ import { type CreatedRoom, type ServerMessage, decodePayload, decodeServerFrame,
 import { parsePattern } from "../../common/rle.ts";
 import { CHECKSUM_EVERY_STEPS } from "../../worker/predict.ts";
 import type { GameRoom } from "../../worker/room.ts";
+import { Signal } from "../signal.ts";
 import { BASE, Player, api, control, createRoom, freshAddress, roomStubOf, stamp } from "./helpers.ts";
 
 type Of<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
@@ -27,7 +28,7 @@ class Predictor {
   deltas = 0;
   frames = 0;
   #chain: Promise<void> = Promise.resolve();
-  #wake: (() => void) | null = null;
+  readonly #arrived = new Signal();
 
   constructor(ws: WebSocket) {
     this.ws = ws;
@@ -76,7 +77,7 @@ class Predictor {
     if (m.type === "keyframe" || m.type === "step" || m.type === "delta") this.send({ type: "received", frames: ++this.frames });
     if (outcome === "resync") this.send({ type: "resync" });
     this.inbox.push(m);
-    this.#wake?.();
+    this.#arrived.wake();
   }
 
   send(m: ClientMessage): void {
@@ -84,19 +85,7 @@ class Predictor {
   }
 
   async #waitFor(ready: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!ready()) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`never: ${what} (view at generation ${this.view.generation}; inbox ${this.inbox.map((m) => m.type).join(", ")})`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = null;
-    }
+    await this.#arrived.until(ready, timeoutMs, () => `never: ${what} (view at generation ${this.view.generation}; inbox ${this.inbox.map((m) => m.type).join(", ")})`);
   }
 
   /** Takes the first handled message of `type` (matching `where`) from the inbox, waiting for it. */
