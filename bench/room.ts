@@ -55,7 +55,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../scripts/free-port.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type IntervalHistogram, monitorEventLoopDelay, performance } from "node:perf_hooks";
@@ -172,17 +172,6 @@ interface Server {
 
 let activeServer: Server | null = null;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** What the Worker needs to build and run, copied from the checkout (see startServer). */
 const APP_FILES = ["wrangler.toml", "tsconfig.base.json", "worker", "common", "types", "build/life.wasm", "build/life-simd.wasm", "web/dist"];

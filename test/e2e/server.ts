@@ -7,11 +7,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
+import { freePort } from "../../scripts/free-port.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const READY_TIMEOUT_MS = 90_000;
@@ -65,18 +66,6 @@ export function useDevServer(vars: Record<string, string> = {}): { readonly serv
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 const running = new Set<ChildProcess>();
 process.on("exit", () => {
