@@ -1,6 +1,6 @@
 // Helpers for the Worker tests: the HTTP API through the real Worker, sockets through the real
 // upgrade path, and a player's view of the grid.
-import { SELF, env } from "cloudflare:test";
+import { SELF, env, runInDurableObject } from "cloudflare:test";
 import {
   decodeServerFrame,
   encodeClientMessage,
@@ -39,6 +39,23 @@ export async function createRoom(overrides: Partial<CreateRoomRequest> = {}): Pr
 
 export function roomStubOf(id: string) {
   return env.ROOM.get(env.ROOM.idFromName(id));
+}
+
+/** Runs the room's alarm once while its SQLite storage refuses every statement ("disk full"),
+ *  then gives the storage back. */
+export async function alarmWithFailingStorage(id: string): Promise<void> {
+  await runInDurableObject(roomStubOf(id), async (instance, state) => {
+    const sql = state.storage.sql;
+    const exec = sql.exec;
+    sql.exec = () => {
+      throw new Error("disk full");
+    };
+    try {
+      await instance.alarm();
+    } finally {
+      sql.exec = exec;
+    }
+  });
 }
 
 export function bearer(token: string): Record<string, string> {

@@ -8,7 +8,7 @@ import { ReferenceGrid } from "../../common/reference.ts";
 import { LIFE } from "../../common/rules.ts";
 import { connectionCap } from "../../worker/limits.ts";
 import { GameRoom } from "../../worker/room.ts";
-import { Player, api, control, createRoom, exportRle, roomStubOf, stamp } from "./helpers.ts";
+import { Player, alarmWithFailingStorage, api, control, createRoom, exportRle, roomStubOf, stamp } from "./helpers.ts";
 
 const GLIDER_CELLS = [1, 0, 2, 1, 0, 2, 1, 2, 2, 2]; // x, y pairs: the glider heading down-right
 const BLINKER = PATTERNS_BY_ID.get("blinker")!.rle;
@@ -245,18 +245,7 @@ describe("ticks on alarms", () => {
     await ada.until(1); // the first tick comes at once; the next one is 10 s away
     const start = (await roomInfo(room.id)).generation;
     // The tick steps, then its snapshot write fails: the handler must not leave a wedged room.
-    await runInDurableObject(stub, async (instance: GameRoom, state) => {
-      const sql = state.storage.sql;
-      const exec = sql.exec;
-      sql.exec = () => {
-        throw new Error("disk full");
-      };
-      try {
-        await instance.alarm();
-      } finally {
-        sql.exec = exec;
-      }
-    });
+    await alarmWithFailingStorage(room.id);
     expect((await roomInfo(room.id)).generation).toBe(start + 1);
     expect(await alarmAt(room.id)).not.toBeNull(); // retried shortly
     await runDurableObjectAlarm(stub); // the retry: the tick for `start` already happened

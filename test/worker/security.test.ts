@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ErrorCode, MAX_PLAYER_NAME, encodeClientMessage, type ControlAction, type CreatedRoom } from "../../common/protocol.ts";
 import { GameRoom } from "../../worker/room.ts";
 import { hashToken, tokenMatches } from "../../worker/tokens.ts";
-import { Player, api, bearer, createRoom, exportRle, postJson, roomStubOf, stamp } from "./helpers.ts";
+import { Player, alarmWithFailingStorage, api, bearer, createRoom, exportRle, postJson, roomStubOf, stamp } from "./helpers.ts";
 
 /** The room's fields (minus lastActive and players) and its grid: what a refused request must leave alone. */
 async function state(id: string): Promise<string> {
@@ -182,18 +182,7 @@ describe("owner tokens", () => {
     // Ticks 10 s apart save on every tick, so the tick below writes — and fails.
     await postJson(`/api/rooms/${room.id}/control`, { action: "configure", tickMs: 10_000 }, bearer(room.ownerToken));
     await postJson(`/api/rooms/${room.id}/control`, { action: "resume" }, bearer(room.ownerToken));
-    await runInDurableObject(roomStubOf(room.id), async (instance: GameRoom, state) => {
-      const sql = state.storage.sql;
-      const exec = sql.exec;
-      sql.exec = () => {
-        throw new Error("disk full");
-      };
-      try {
-        await instance.alarm();
-      } finally {
-        sql.exec = exec;
-      }
-    });
+    await alarmWithFailingStorage(room.id);
     await runDurableObjectAlarm(roomStubOf(room.id));
     expect((await api(`/api/rooms/${room.id}`, { method: "DELETE", headers: bearer(room.ownerToken) })).status).toBe(204);
     await player.closed;
