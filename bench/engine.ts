@@ -23,6 +23,8 @@ import { createEngine } from "../cli/wasm.ts";
 import {
   type ChartSeries,
   type Measurement,
+  SOUP_DENSITY,
+  SOUP_SEED,
   describeMachine,
   formatSI,
   formatTable,
@@ -36,8 +38,7 @@ import {
 } from "./harness.ts";
 
 const QUICK = hasFlag("--quick");
-const DENSITY = 0.5;
-const SOUP_SEED = 20240611;
+const DENSITY = SOUP_DENSITY;
 
 /** Grid sides and the generations every runner steps per sample on them (see the top). */
 const SIZES: readonly { side: number; window: number }[] = [

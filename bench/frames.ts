@@ -59,7 +59,7 @@ import { createEngine, loadModule } from "../cli/wasm.ts";
 import { STATS_INTERVAL_MS } from "../worker/limits.ts";
 import { BroadcastFrames, CHECKSUM_EVERY_STEPS, captureStep } from "../worker/predict.ts";
 import { DeltaBuilder, type ViewRect, defaultViewport, keyframe, viewRect } from "../worker/views.ts";
-import { describeMachine, formatTable, hasFlag, machineInfo, progress, writeResults } from "./harness.ts";
+import { SOUP_DENSITY, SOUP_SEED, describeMachine, formatTable, hasFlag, machineInfo, progress, writeResults } from "./harness.ts";
 import {
   type TargetCheck,
   describeLoad,
@@ -75,9 +75,7 @@ import {
 } from "./report.ts";
 
 const QUICK = hasFlag("--quick");
-const DENSITY = 0.5;
-/** The engine suite's soup seed, so both suites start from the same soups. */
-const SOUP_SEED = 20240611;
+const DENSITY = SOUP_DENSITY;
 const FIELD_SEED = 1103;
 const SOUP_AGE = 1000;
 /** The room suite's tick rate; only used to spread the STATS frame over generations. */

@@ -43,6 +43,11 @@ export function progress(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
+/** Every suite's soup: this density from this seed, so the engine, frames and room suites start
+ *  from the same grids. */
+export const SOUP_DENSITY = 0.5;
+export const SOUP_SEED = 20240611;
+
 export function hasFlag(flag: string, argv: readonly string[] = process.argv.slice(2)): boolean {
   return argv.includes(flag);
 }

@@ -77,6 +77,8 @@ import { MAX_CONNECTIONS_PER_ROOM, ROOM_CREATION_BURST } from "../worker/limits.
 import {
   type ChartSeries,
   ROOT,
+  SOUP_DENSITY,
+  SOUP_SEED,
   describeMachine,
   formatTable,
   hasFlag,
@@ -132,8 +134,7 @@ function selectedLoads(argv: readonly string[]): Set<LoadName> {
 
 const GRID_SIDE = 1024;
 const TICK_MS = 50;
-const DENSITY = 0.5;
-const SOUP_SEED = 20240611;
+const DENSITY = SOUP_DENSITY;
 const VIEW_SIDE = 128;
 const VIEW_SEED = 4242;
 
