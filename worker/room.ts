@@ -1073,7 +1073,7 @@ export class GameRoom extends DurableObject<Env> {
       else if ((this.#reportDue || this.#refreshDue) && (now >= this.#refreshAt || !this.#wantsTicks())) this.#report(now);
       this.#arm(now); // late: the next tick is armed after this one's work, for its boundary
     } catch (e) {
-      this.#tickSockets = null;
+      this.#tickSockets = null; // before the await below: other events may run during it
       // Never a wedged room: log, and try again a little later.
       console.error("alarm failed:", String(e));
       // Edits this tick applied but could not save are not acknowledged: their senders hear so
@@ -1134,7 +1134,7 @@ export class GameRoom extends DurableObject<Env> {
     // away. Each instance draws its phase at random, so rooms that started together (a restart,
     // a script that creates many) do not all save in the same few milliseconds of every interval,
     // which stalled every room's ticks (50 rooms: 100+ ms every 2 s).
-    this.#snapshotDueAt = now + SNAPSHOT_INTERVAL_MS - mod(now - this.#snapshotPhase, SNAPSHOT_INTERVAL_MS);
+    this.#snapshotDueAt = nextPhasePoint(now, this.#snapshotPhase, SNAPSHOT_INTERVAL_MS);
   }
 
   #statsMessage(now: number): ServerMessage {
@@ -1171,7 +1171,7 @@ export class GameRoom extends DurableObject<Env> {
     this.#reportDue = false;
     this.#refreshDue = false;
     this.#lastReportAt = now;
-    this.#refreshAt = now + LOBBY_REFRESH_INTERVAL_MS - mod(now - this.#refreshPhase, LOBBY_REFRESH_INTERVAL_MS);
+    this.#refreshAt = nextPhasePoint(now, this.#refreshPhase, LOBBY_REFRESH_INTERVAL_MS);
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('lastActive', ?)", String(room.lastActive));
     const info = this.#info();
     this.#reporting = lobbyStub(this.env)
@@ -1224,6 +1224,12 @@ function seqOf(m: ClientMessage): number {
 
 function mod(a: number, n: number): number {
   return ((a % n) + n) % n;
+}
+
+/** The first moment after `now` that lies a whole number of `interval`s after `phase`: an
+ *  instance's own point in a repeating interval. */
+function nextPhasePoint(now: number, phase: number, interval: number): number {
+  return now + interval - mod(now - phase, interval);
 }
 
 function isAttachment(value: unknown): value is Attachment {
