@@ -19,7 +19,7 @@ import { bitmapToBytes } from "../common/bitmap.ts";
 import type { Engine, Kernel } from "../common/engine.ts";
 import { ReferenceGrid } from "../common/reference.ts";
 import { type Rule, formatRule, parseRule, ruleName } from "../common/rules.ts";
-import { createEngine } from "../cli/wasm.ts";
+import { createEngine } from "../common/wasm-node.ts";
 import {
   type ChartSeries,
   type Measurement,

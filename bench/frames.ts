@@ -37,8 +37,9 @@
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Bitmap } from "../common/bitmap.ts";
-import { bitmapStride, bitmapsEqual, createBitmap, setBit } from "../common/bitmap.ts";
-import { type Engine, TILE_SIZE } from "../common/engine.ts";
+import { POPCOUNT8, bitmapStride, bitmapsEqual, createBitmap, setBit } from "../common/bitmap.ts";
+import { type Engine } from "../common/engine.ts";
+import { TILE_SIZE } from "../common/grid.ts";
 import { patternBitmap } from "../common/patterns.ts";
 import {
   Codec,
@@ -55,7 +56,7 @@ import {
 } from "../common/protocol.ts";
 import { LockstepView } from "../common/predict.ts";
 import { LIFE } from "../common/rules.ts";
-import { createEngine, loadModule } from "../cli/wasm.ts";
+import { createEngine, loadModule } from "../common/wasm-node.ts";
 import { STATS_INTERVAL_MS } from "../worker/limits.ts";
 import { BroadcastFrames, CHECKSUM_EVERY_STEPS, captureStep } from "../worker/predict.ts";
 import { DeltaBuilder, type ViewRect, defaultViewport, keyframe, viewRect } from "../worker/views.ts";
@@ -270,11 +271,6 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-const POPCOUNT8 = (() => {
-  const table = new Uint8Array(256);
-  for (let i = 1; i < 256; i++) table[i] = (i & 1) + table[i >>> 1];
-  return table;
-})();
 
 /** Binary entropy in bits: the order-0 floor, per cell, for coding which cells changed. */
 function entropyBits(p: number): number {

@@ -6,7 +6,7 @@
  */
 import { loadavg } from "node:os";
 import type { Bitmap } from "../common/bitmap.ts";
-import { bitmapStride } from "../common/bitmap.ts";
+import { POPCOUNT8, bitmapStride } from "../common/bitmap.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Order statistics
@@ -77,11 +77,6 @@ export function describeLoad(load: LoadAverage): string {
 // ---------------------------------------------------------------------------------------------
 // The JSON baseline: what a simple demo sends every generation, `[[x,y],[x,y],…]` of live cells.
 
-const POPCOUNT8 = (() => {
-  const table = new Uint8Array(256);
-  for (let i = 1; i < 256; i++) table[i] = (i & 1) + table[i >>> 1];
-  return table;
-})();
 
 /** Digit-count thresholds: a coordinate c has 1 + #{t : c ≥ t} decimal digits. */
 const DIGIT_STEPS = [10, 100, 1000, 10000, 100000] as const;

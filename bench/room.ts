@@ -72,7 +72,7 @@ import {
   type ServerMessage,
 } from "../common/protocol.ts";
 import { LockstepView } from "../common/predict.ts";
-import { loadModule } from "../cli/wasm.ts";
+import { loadModule } from "../common/wasm-node.ts";
 import { MAX_CONNECTIONS_PER_ROOM, ROOM_CREATION_BURST } from "../worker/limits.ts";
 import {
   type ChartSeries,

@@ -12,7 +12,7 @@ import { type Engine, EngineError } from "../common/engine.ts";
 import { type PatternFile, parsePattern, writeRle } from "../common/rle.ts";
 import { LIFE, type RuleBounds, type RuleSpec, formatRuleWithBounds } from "../common/rules.ts";
 import { type CliArgs, HELP, parseArguments } from "./options.ts";
-import { createEngine } from "./wasm.ts";
+import { createEngine } from "../common/wasm-node.ts";
 
 const EXIT_RUNTIME = 1;
 const EXIT_USAGE = 2;

@@ -7,7 +7,8 @@
  * `--at -5,3` (a value starting with "-") and words its errors over several lines, while the
  * CLI's contract is one line per error.
  */
-import { MAX_SIDE, type Kernel } from "../common/engine.ts";
+import { type Kernel } from "../common/engine.ts";
+import { MAX_SIDE } from "../common/grid.ts";
 import { type ParseResult, type RuleSpec, type Topology, parseRule } from "../common/rules.ts";
 
 export const HELP = `usage: npm run --silent life -- [options] [PATTERN]

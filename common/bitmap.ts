@@ -70,7 +70,8 @@ export function bitmapsEqual(a: Bitmap, b: Bitmap): boolean {
   return true;
 }
 
-const POPCOUNT8 = (() => {
+/** Live cells in each byte value of a packed bitmap. */
+export const POPCOUNT8 = (() => {
   const table = new Uint8Array(256);
   for (let i = 1; i < 256; i++) table[i] = (i & 1) + table[i >>> 1];
   return table;

@@ -7,6 +7,7 @@
  * {@link Bitmap} or an i32 array; nothing is called per cell.
  */
 import { type Bitmap, bitmapStride } from "./bitmap.ts";
+import { MAX_SIDE, MIN_SIDE } from "./grid.ts";
 import type { Rule, Topology } from "./rules.ts";
 
 export type Kernel = "simd" | "scalar";
@@ -26,11 +27,6 @@ export interface EngineOptions {
   rule: Rule;
 }
 
-/** Width and height bounds of a grid; 16384² is 2^28 cells, 32 MiB per buffer. */
-export const MIN_SIDE = 1;
-export const MAX_SIDE = 16384;
-/** Change-map tiles are TILE_SIZE × TILE_SIZE cells (one 64-bit word wide). */
-export const TILE_SIZE = 64;
 /**
  * Largest block moved through the io area at once. Wasm memory never shrinks, so whole-grid
  * transfers (snapshots: 32 MiB at 16384²) go in row bands of at most this size to keep the

@@ -36,7 +36,8 @@
  * 1-cell-wide column costs one bit per row, not one byte).
  */
 import { type Bitmap, bitmapStride } from "./bitmap.ts";
-import { Engine, TILE_SIZE } from "./engine.ts";
+import { Engine } from "./engine.ts";
+import { TILE_SIZE } from "./grid.ts";
 import { MAX_PREDICT_STEPS, StepSide, TILE_BYTES, decodePayload, type RoomSettings, type ServerMessage, type TileRecord } from "./protocol.ts";
 import type { Topology } from "./rules.ts";
 

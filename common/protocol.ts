@@ -16,10 +16,11 @@
  * Decoders never trust their input: they return a checked union or a {@link ProtocolError};
  * they never throw and never cast.
  */
-import { TILE_SIZE } from "./engine.ts";
+import { MAX_SIDE, TILE_BYTES, TILE_SIZE } from "./grid.ts";
+import { readUpTo } from "./stream.ts";
 import type { Rule, Topology } from "./rules.ts";
 
-export { TILE_SIZE };
+export { TILE_BYTES, TILE_SIZE };
 
 export const PROTOCOL_VERSION = 1;
 
@@ -48,9 +49,9 @@ export const MAX_VIEW_SIDE = 4096;
 export const MAX_SCALE = 256;
 /** Generations one "step" control may ask for (the server may refuse less on a huge grid). */
 export const MAX_STEP_GENERATIONS = 100_000;
-/** Grid sides, ticks and speed: the room's settings bounds (mirrors the engine's MAX_SIDE). */
+/** Grid sides, ticks and speed: the room's settings bounds (grid sides are the engine's). */
 export const MIN_GRID_SIDE = 1;
-export const MAX_GRID_SIDE = 16384;
+export const MAX_GRID_SIDE = MAX_SIDE;
 export const MIN_TICK_MS = 16;
 export const MAX_TICK_MS = 10_000;
 export const MIN_GENERATIONS_PER_TICK = 1;
@@ -70,8 +71,6 @@ export const MAX_UNACKED_BYTES = 8 * 1024 * 1024;
  *  is this many cells deep; beyond it the server sends the changed tiles (DELTA) instead. */
 export const MAX_PREDICT_STEPS = 64;
 
-/** Tile side in cells of the change map and of DELTA records; 512 bytes when packed. */
-export const TILE_BYTES = (TILE_SIZE * TILE_SIZE) / 8;
 
 // ---------------------------------------------------------------------------------------------
 // Opcodes, codes and names.
@@ -1143,35 +1142,12 @@ export function decodeRuns(encoded: Uint8Array, rawLength: number): Uint8Array |
   return i === encoded.length ? out : null;
 }
 
-async function pump(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | null> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 export async function deflateRaw(raw: Uint8Array): Promise<Uint8Array> {
   const cs = new CompressionStream("deflate-raw");
   const writer = cs.writable.getWriter();
   // The stream API wants bytes over a plain ArrayBuffer; a copy also detaches us from Wasm memory.
   void writer.write(new Uint8Array(raw)).then(() => writer.close()).catch(() => {});
-  const out = await pump(cs.readable, Number.MAX_SAFE_INTEGER);
+  const out = await readUpTo(cs.readable, Number.MAX_SAFE_INTEGER);
   if (out === null) throw new Error("unreachable: no limit");
   return out;
 }
@@ -1182,7 +1158,7 @@ export async function inflateRaw(encoded: Uint8Array, rawLength: number): Promis
     const ds = new DecompressionStream("deflate-raw");
     const writer = ds.writable.getWriter();
     void writer.write(new Uint8Array(encoded)).then(() => writer.close()).catch(() => {});
-    const out = await pump(ds.readable, rawLength);
+    const out = await readUpTo(ds.readable, rawLength);
     return out !== null && out.length === rawLength ? out : null;
   } catch {
     return null;

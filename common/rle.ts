@@ -22,7 +22,7 @@
  *   reading its last run, never after allocating 32 MiB. A run count never drives a per-cell loop.
  */
 import { type Bitmap, bitmapStride } from "./bitmap.ts";
-import { MAX_SIDE } from "./engine.ts";
+import { MAX_SIDE } from "./grid.ts";
 import { type ParseFailure, type ParseResult, type Rule, type RuleSpec, type Topology, LIFE, formatRule, formatRuleWithBounds, parseRule } from "./rules.ts";
 
 export type PatternFormat = "rle" | "cells" | "life106";

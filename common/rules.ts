@@ -26,7 +26,7 @@
  * Positions in error messages are 1-based and count characters of the trimmed rule text, which
  * the message quotes, so a reader can count along.
  */
-import { MAX_SIDE } from "./engine.ts";
+import { MAX_SIDE } from "./grid.ts";
 
 /**
  * A Life-like (outer-totalistic Moore) rule: bit n of `birth` is set when a dead cell with n

@@ -19,6 +19,7 @@ import {
   type RoomSettings,
 } from "../common/protocol.ts";
 import { parseRule } from "../common/rules.ts";
+import { readUpTo } from "../common/stream.ts";
 import { lobbyStub, roomStub, type Env } from "./env.ts";
 import { MAX_JSON_BODY_BYTES, MAX_PATTERN_BODY_BYTES, MAX_TICK_CELL_GENERATIONS } from "./limits.ts";
 import type { Outcome } from "./room.ts";
@@ -61,25 +62,8 @@ export async function readText(request: Request, max: number): Promise<{ ok: tru
   const declared = request.headers.get("Content-Length");
   if (declared !== null && !(Number(declared) <= max)) return tooLarge; // unread (the router cancels it)
   if (request.body === null) return { ok: true, text: "" };
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > max) {
-      await reader.cancel();
-      return tooLarge;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
+  const bytes = await readUpTo(request.body, max);
+  if (bytes === null) return tooLarge;
   try {
     return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes) };
   } catch {

@@ -15,7 +15,8 @@
  * every CHECKSUM_EVERY_STEPS broadcasts, and the frame once per view and generation held: per
  * socket it is a lookup and a send.
  */
-import { type Engine, TILE_SIZE } from "../common/engine.ts";
+import { type Engine } from "../common/engine.ts";
+import { TILE_SIZE } from "../common/grid.ts";
 import { bandSides, bandStrips, canPredict, fnv1a, readBand } from "../common/predict.ts";
 import { type CodecId, Codec, assembleStep, encodeTileRecord } from "../common/protocol.ts";
 import { type DeltaBuilder, type ViewRect, encodeBits } from "./views.ts";

@@ -35,7 +35,7 @@
  * rather than trusted.
  */
 import type { Engine } from "../common/engine.ts";
-import { TILE_SIZE } from "../common/engine.ts";
+import { TILE_SIZE } from "../common/grid.ts";
 import { bitmapStride } from "../common/bitmap.ts";
 import { Codec, decodeRuns, encodeRuns } from "../common/protocol.ts";
 import { SNAPSHOT_CHUNK_BYTES } from "./limits.ts";

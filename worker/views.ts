@@ -11,7 +11,8 @@
  * generations. An asynchronous codec (DEFLATE) would need an ordered outbox per socket so that a
  * slow keyframe cannot overtake later deltas.
  */
-import { TILE_SIZE, type Engine } from "../common/engine.ts";
+import { type Engine } from "../common/engine.ts";
+import { TILE_SIZE } from "../common/grid.ts";
 import type { Bitmap } from "../common/bitmap.ts";
 import {
   Codec,

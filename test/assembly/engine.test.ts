@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { type Bitmap, bitmapFromBytes, bitmapPopulation, bitmapsEqual, createBitmap, getBit, setBit } from "../../common/bitmap.ts";
-import { type Engine, type EngineOptions, EngineError, IO_CHUNK_BYTES, type Kernel, MAX_SIDE, TILE_SIZE } from "../../common/engine.ts";
+import { type Engine, type EngineOptions, EngineError, IO_CHUNK_BYTES, type Kernel } from "../../common/engine.ts";
+import { MAX_SIDE, TILE_SIZE } from "../../common/grid.ts";
 import { ReferenceGrid } from "../../common/reference.ts";
 import { LIFE, type Rule, type Topology } from "../../common/rules.ts";
-import { createEngine } from "../../cli/wasm.ts";
+import { createEngine } from "../../common/wasm-node.ts";
 import { bboxSha256, bitmapBBox, gridSha256 } from "./fingerprint.ts";
 import { Prng } from "./prng.ts";
 

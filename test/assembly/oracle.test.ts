@@ -11,7 +11,7 @@ import type { BBox, Kernel } from "../../common/engine.ts";
 import { ReferenceGrid } from "../../common/reference.ts";
 import { parsePattern } from "../../common/rle.ts";
 import { type Rule, type Topology, parseRule } from "../../common/rules.ts";
-import { createEngine } from "../../cli/wasm.ts";
+import { createEngine } from "../../common/wasm-node.ts";
 import { bboxSha256, gridSha256 } from "./fingerprint.ts";
 import { type OracleCase, type OracleCheckpoint, describeCase, loadOracleCases, unboundedPlacement } from "./oracle.ts";
 

@@ -12,7 +12,7 @@ import { type Bitmap, bitmapsEqual, getBit } from "../../common/bitmap.ts";
 import type { Engine } from "../../common/engine.ts";
 import { ReferenceGrid } from "../../common/reference.ts";
 import { type Rule, type Topology, formatRule } from "../../common/rules.ts";
-import { createEngine } from "../../cli/wasm.ts";
+import { createEngine } from "../../common/wasm-node.ts";
 import { Prng } from "./prng.ts";
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20240611);

@@ -12,7 +12,7 @@ import { createBitmap, getBit, setBit } from "../../common/bitmap.ts";
 import type { Kernel } from "../../common/engine.ts";
 import { ReferenceGrid } from "../../common/reference.ts";
 import { type Rule, type Topology, parseRule } from "../../common/rules.ts";
-import { createEngine } from "../../cli/wasm.ts";
+import { createEngine } from "../../common/wasm-node.ts";
 
 function rule(text: string): Rule {
   const parsed = parseRule(text);

@@ -11,7 +11,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { bitmapsEqual, createBitmap, setBit } from "../../common/bitmap.ts";
 import type { Engine } from "../../common/engine.ts";
-import { TILE_SIZE } from "../../common/engine.ts";
+import { TILE_SIZE } from "../../common/grid.ts";
 import {
   ALL_SIDES,
   LockstepView,
@@ -34,7 +34,7 @@ import {
   type TileRecord,
 } from "../../common/protocol.ts";
 import { type Rule, type Topology, formatRule } from "../../common/rules.ts";
-import { createEngine, loadModule } from "../../cli/wasm.ts";
+import { createEngine, loadModule } from "../../common/wasm-node.ts";
 import { Prng } from "../assembly/prng.ts";
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20260427);

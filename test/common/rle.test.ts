@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Bitmap, bitmapsEqual, bitmapFromBytes, bitmapPopulation, bitmapStride, createBitmap, getBit, setBit } from "../../common/bitmap.ts";
-import { MAX_SIDE } from "../../common/engine.ts";
+import { MAX_SIDE } from "../../common/grid.ts";
 import {
   type PatternFile,
   type PatternLimit,

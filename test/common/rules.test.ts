@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_SIDE } from "../../common/engine.ts";
+import { MAX_SIDE } from "../../common/grid.ts";
 import {
   LIFE,
   NAMED_RULES,

@@ -8,7 +8,7 @@ import { bitmapsEqual } from "../../common/bitmap.ts";
 import type { CreatedRoom, CreateRoomRequest } from "../../common/protocol.ts";
 import { parsePattern, writeRle } from "../../common/rle.ts";
 import { LIFE } from "../../common/rules.ts";
-import { createEngine } from "../../cli/wasm.ts";
+import { createEngine } from "../../common/wasm-node.ts";
 import { SNAPSHOT_INTERVAL_MS } from "../../worker/limits.ts";
 import { Prng, RawSocket, freshAddress } from "./attack.ts";
 import { useDevServer } from "./server.ts";

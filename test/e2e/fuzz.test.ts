@@ -9,7 +9,7 @@ import { bitmapsEqual } from "../../common/bitmap.ts";
 import { CloseCode, ErrorCode, MAX_CLIENT_FRAME_BYTES, encodeClientMessage, type ClientMessage, type ServerMessage } from "../../common/protocol.ts";
 import { parsePattern } from "../../common/rle.ts";
 import { LIFE } from "../../common/rules.ts";
-import { createEngine } from "../../cli/wasm.ts";
+import { createEngine } from "../../common/wasm-node.ts";
 import { MAX_BAD_FRAMES, MAX_STAMP_CELLS } from "../../worker/limits.ts";
 import { Prng, RawSocket, hostileText, localDecode, mutate, validMessage, withSeq } from "./attack.ts";
 import { useDevServer } from "./server.ts";

@@ -1,11 +1,15 @@
-/** Node-side loading of the two Wasm builds (the Worker imports them as modules instead). */
+/**
+ * Node-side loading of the two Wasm builds, for the CLI, the benchmarks and the tests. The Worker
+ * imports the .wasm files as modules instead (workerd refuses to compile bytes at run time), and
+ * the browser fetches and compiles them itself (web/). Node only: it reads files.
+ */
 import { readFile } from "node:fs/promises";
-import { Engine, type EngineOptions, type Kernel } from "../common/engine.ts";
+import { Engine, type EngineOptions, type Kernel } from "./engine.ts";
 
 const FILES: Record<Kernel, string> = { simd: "life-simd.wasm", scalar: "life.wasm" };
 const modules = new Map<Kernel, Promise<WebAssembly.Module>>();
 
-/** build/, found from this file whether it runs from source (cli/) or bundled (build/.run/). */
+/** build/, found from this file whether it runs from source (common/) or bundled (build/.run/). */
 function buildDir(): URL {
   return import.meta.url.includes("/build/.run/") ? new URL("../", import.meta.url) : new URL("../build/", import.meta.url);
 }
