@@ -3,32 +3,24 @@
  * stdout lines, stderr and exit status. Expected hashes come from node:crypto over grids built
  * here, from the Golly oracle, or from the reference stepper; never from the CLI's own engine.
  *
- * The runs are sequential on purpose: every run bundles the CLI to the same file first.
+ * Most runs are sequential only to keep the machine quiet; test/cli/parallel.test.ts runs many at once.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Bitmap, createBitmap, getBit, setBit } from "../../common/bitmap.ts";
 import { ReferenceGrid } from "../../common/reference.ts";
 import { parsePattern } from "../../common/rle.ts";
 import { bboxSha256, gridSha256 } from "../assembly/fingerprint.ts";
 import { loadOracleCases, unboundedPlacement } from "../assembly/oracle.ts";
+import { type Run, runLife } from "./run.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WORK = mkdtempSync(join(tmpdir(), "life-cli-"));
 afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 
 const GLIDER_RLE = "#N Glider\nx = 3, y = 3, rule = B3/S23\nbo$2bo$3o!\n";
 const LINE = /^\{"gen":\d+,"population":\d+,"bbox":(null|\{"x":\d+,"y":\d+,"width":\d+,"height":\d+\}),"bbox_sha256":(null|"[0-9a-f]{64}"),"sha256":"[0-9a-f]{64}"\}$/;
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface Checkpoint {
   gen: number;
@@ -39,20 +31,7 @@ interface Checkpoint {
 }
 
 function life(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["scripts/ts.mjs", "cli/life.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, INIT_CWD: WORK, ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", fail);
-    child.on("close", (status) => done({ status, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
+  return runLife(args, { cwd: WORK, ...options });
 }
 
 /** The checkpoint lines of a successful run, each checked for the exact key order first. */
