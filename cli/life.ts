@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Bitmap } from "../common/bitmap.ts";
 import { type Engine, EngineError } from "../common/engine.ts";
-import { type PatternFile, parsePattern, writeRle } from "../common/rle.ts";
+import { type PatternFile, parsePattern, writeRle } from "../common/formats/index.ts";
 import { LIFE, type RuleBounds, type RuleSpec, formatRuleWithBounds } from "../common/rules.ts";
 import { type CliArgs, HELP, parseArguments } from "./options.ts";
 import { createEngine } from "../common/wasm-node.ts";

@@ -7,7 +7,7 @@
  * (glider heading down-right, spaceships heading left).
  */
 import { type Bitmap } from "./bitmap.ts";
-import { parseRle } from "./rle.ts";
+import { parseRle } from "./formats/rle.ts";
 
 export type PatternKind = "still" | "oscillator" | "spaceship" | "gun" | "methuselah" | "replicator";
 

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Bitmap, getBit } from "../../common/bitmap.ts";
 import { type LibraryPattern, PATTERNS, PATTERNS_BY_ID, patternBitmap } from "../../common/patterns.ts";
-import { parseRle } from "../../common/rle.ts";
+import { parseRle } from "../../common/formats/rle.ts";
 import { type Rule, LIFE, formatRule, parseRule } from "../../common/rules.ts";
 
 /**
