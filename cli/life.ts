@@ -35,7 +35,7 @@ function userPath(path: string): string {
   return resolve(process.env.INIT_CWD ?? process.cwd(), path);
 }
 
-function readPattern(path: string): PatternFile {
+function readPattern(path: string): { name: string; file: PatternFile } {
   let text: string;
   const name = path === "-" ? "standard input" : `"${path}"`;
   try {
@@ -45,18 +45,27 @@ function readPattern(path: string): PatternFile {
     const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
     throw runtimeError(`cannot read pattern ${name}: ${reason}`);
   }
-  const parsed = parsePattern(text);
+  // Leniently: the file's rule matters only where the command line does not give one.
+  const parsed = parsePattern(text, { lenientRule: true });
   if (!parsed.ok) throw runtimeError(`pattern ${name}: ${parsed.error}`);
-  return parsed.value;
+  return { name, file: parsed.value };
 }
 
 /**
  * The grid's rule, topology and size. The command line wins over the file: --rule replaces
  * the file's rule; the size comes from --rule's suffix, else --size/--topology, else the
  * file's suffix. A --size or --topology that contradicts --rule's own suffix is an error
- * rather than a silent choice between them.
+ * rather than a silent choice between them. A part of the file's rule that cannot be read is an
+ * error only when it is used.
  */
-function resolveGrid(args: CliArgs, pattern: PatternFile | undefined): { spec: RuleSpec; bounds: RuleBounds } {
+function resolveGrid(args: CliArgs, read: { name: string; file: PatternFile } | undefined): { spec: RuleSpec; bounds: RuleBounds } {
+  const pattern = read?.file;
+  const unreadable = (part: "rule" | "bounds") => {
+    if (pattern?.ruleError && (pattern.ruleError.part === "rule" || part === "bounds")) {
+      throw runtimeError(`pattern ${read!.name}: ${pattern.ruleError.message}${part === "bounds" ? " (give --size WxH to run it on another grid)" : " (give --rule to run it under another rule)"}`);
+    }
+  };
+  if (!args.rule) unreadable("rule");
   const spec = args.rule ?? pattern?.rule ?? { rule: LIFE };
   const suffix = args.rule?.bounds;
   if (suffix) {
@@ -67,6 +76,7 @@ function resolveGrid(args: CliArgs, pattern: PatternFile | undefined): { spec: R
     if (args.topology && args.topology !== suffix.topology) throw usageError(`--topology ${args.topology} contradicts the rule's grid (${text})`);
     return { spec, bounds: suffix };
   }
+  if (!args.size) unreadable("bounds");
   const fromFile = pattern?.rule?.bounds;
   const size = args.size ?? fromFile;
   if (!size) {
@@ -109,8 +119,9 @@ async function run(argv: readonly string[]): Promise<void> {
     return;
   }
 
-  const pattern = args.pattern === undefined ? undefined : readPattern(args.pattern);
-  const { spec, bounds } = resolveGrid(args, pattern);
+  const read = args.pattern === undefined ? undefined : readPattern(args.pattern);
+  const pattern = read?.file;
+  const { spec, bounds } = resolveGrid(args, read);
   if (pattern) checkPlacement(pattern.bitmap, args.at, bounds);
   const checkpoints = args.checkpoints ?? [args.gens ?? 0];
   const gens = args.gens ?? checkpoints[checkpoints.length - 1];

@@ -210,13 +210,26 @@ function parseRuleBody(body: string, quoted: string): ParseResult<Rule> {
     return { ok: true, value: { mask, end: i } };
   };
 
+  /** Whether body[i] follows a neighbour count, perhaps through other Hensel letters ("3-cn"). */
+  const followsCount = (i: number): boolean => {
+    let j = i - 1;
+    while (j >= 0 && HENSEL_LETTERS.includes(body[j])) j--;
+    return j >= 0 && isDigit(body[j]);
+  };
+
+  const notAName = (): ParseFailure =>
+    fail(`not a known rule name, and not B3/S23-style ("${body[0]}" at ${at(0)}); names include Life, HighLife, Seeds, Day & Night (rule tables such as WireWorld are not supported)`);
+
   /** Explains a character that cannot follow a run of digits. */
   const unexpected = (i: number): ParseFailure => {
     const c = body[i];
     if (c === "/") return fail(`unexpected "/" at ${at(i)}; Generations (multi-state) rules such as B2/S/3 are not supported`);
-    if (HENSEL_LETTERS.includes(c)) {
+    if (HENSEL_LETTERS.includes(c) && followsCount(i)) {
       return fail(`"${c}" at ${at(i)} is a non-totalistic (Hensel) neighbourhood letter; non-totalistic rules are not supported, only B/S digits 0-8`);
     }
+    // A letter straight after B or S is no neighbourhood letter: the text is a name that
+    // happens to start with B or S, such as the rule tables Byl1 or Banks-I.
+    if (/[A-Za-z]/.test(c) && i > 0 && "BbSs".includes(body[i - 1])) return notAName();
     if (c === "H" || c === "h") return fail(`hexagonal-neighbourhood rules ("H" at ${at(i)}) are not supported`);
     if (c === "V" || c === "v") return fail(`von Neumann-neighbourhood rules ("V" at ${at(i)}) are not supported`);
     return fail(`unexpected character "${c}" at ${at(i)}; expected B3/S23-style digits`);
@@ -248,9 +261,7 @@ function parseRuleBody(body: string, quoted: string): ParseResult<Rule> {
   while (i < body.length) {
     const letter = body[i].toUpperCase();
     if (letter !== "B" && letter !== "S") {
-      if (i === 0) {
-        return fail(`not a known rule name, and not B3/S23-style ("${body[i]}" at ${at(i)}); names include Life, HighLife, Seeds, Day & Night`);
-      }
+      if (i === 0) return notAName();
       return unexpected(i);
     }
     if ((letter === "B" ? birth : survive) !== undefined) return fail(`second ${letter} part at ${at(i)}`);

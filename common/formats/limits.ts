@@ -18,6 +18,12 @@ export interface PatternBounds {
   maxWidth?: number;
   maxHeight?: number;
   maxCells?: number;
+  /**
+   * A rule in the file that cannot be read fails the whole file unless this is set; then the file
+   * is read without it and {@link PatternFile.ruleError} says why (the CLI, whose --rule and
+   * --size win over the file's, needs the cells of a file whose rule it will not use).
+   */
+  lenientRule?: boolean;
 }
 
 /** {@link PatternBounds} with the defaults and the MAX_SIDE cap applied. */
@@ -25,11 +31,12 @@ export interface Limits {
   width: number;
   height: number;
   cells: number;
+  lenientRule: boolean;
 }
 
 export function limitsOf(bounds: PatternBounds): Limits {
   const side = (value: number | undefined) => (value === undefined ? MAX_SIDE : Math.max(0, Math.min(MAX_SIDE, Math.floor(value))));
-  return { width: side(bounds.maxWidth), height: side(bounds.maxHeight), cells: bounds.maxCells ?? Infinity };
+  return { width: side(bounds.maxWidth), height: side(bounds.maxHeight), cells: bounds.maxCells ?? Infinity, lenientRule: bounds.lenientRule === true };
 }
 
 export function tooLarge(line: number, column: number, message: string, limit: PatternLimit): PatternFailure {

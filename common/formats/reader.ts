@@ -10,8 +10,11 @@ export type PatternFormat = "rle" | "cells" | "life106";
 
 export interface PatternFile {
   bitmap: Bitmap;
-  /** The rule from an RLE header, when it has one. */
+  /** The rule from an RLE header, when it has one (read leniently: without a grid suffix that
+   *  could not be read, or absent when the rule itself could not be). */
   rule?: RuleSpec;
+  /** With `lenientRule`: why the file's rule, or only its grid suffix, was not read. */
+  ruleError?: { part: "rule" | "bounds"; message: string };
   name?: string;
   author?: string;
   comments: string[];

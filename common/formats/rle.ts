@@ -37,6 +37,7 @@ interface RleHeader {
   width: number;
   height: number;
   rule?: RuleSpec;
+  ruleError?: PatternFile["ruleError"];
 }
 
 function parseRleHeader(raw: string, line: number, limits: Limits): { ok: true; value: RleHeader } | PatternFailure {
@@ -50,6 +51,7 @@ function parseRleHeader(raw: string, line: number, limits: Limits): { ok: true; 
   let widthColumn = 0;
   let heightColumn = 0;
   let rule: RuleSpec | undefined;
+  let ruleError: RleHeader["ruleError"];
   let first = true;
 
   skipSpaces();
@@ -67,8 +69,15 @@ function parseRleHeader(raw: string, line: number, limits: Limits): { ok: true; 
     if (key === "rule") {
       // The rule runs to the end of the line: Golly's ":T64,64" suffix contains a comma.
       const parsed = parseRule(raw.slice(p));
-      if (!parsed.ok) return fail(parsed.error);
-      rule = parsed.value;
+      if (parsed.ok) rule = parsed.value;
+      else if (!limits.lenientRule) return fail(parsed.error);
+      else {
+        // Keep what can be read: the rule without a grid suffix that could not be.
+        const colon = raw.indexOf(":", p);
+        const body = colon < 0 ? null : parseRule(raw.slice(p, colon));
+        if (body?.ok) rule = body.value;
+        ruleError = { part: body?.ok ? "bounds" : "rule", message: `line ${line}, column ${p + 1}: ${parsed.error}` };
+      }
       break;
     }
     const valueStart = p;
@@ -98,6 +107,7 @@ function parseRleHeader(raw: string, line: number, limits: Limits): { ok: true; 
   if (width * height > limits.cells) return tooLarge(line, widthColumn, cellsMessage(width, height, limits), "cells");
   const header: RleHeader = { width, height };
   if (rule !== undefined) header.rule = rule;
+  if (ruleError !== undefined) header.ruleError = ruleError;
   return { ok: true, value: header };
 }
 
@@ -272,6 +282,7 @@ export function parseRle(text: string, bounds: PatternBounds = {}): PatternResul
   }
   const file: PatternFile = { bitmap, comments: meta.comments, format: "rle" };
   if (header.rule !== undefined) file.rule = header.rule;
+  if (header.ruleError !== undefined) file.ruleError = header.ruleError;
   if (meta.name !== undefined) file.name = meta.name;
   if (meta.author !== undefined) file.author = meta.author;
   if (meta.offset !== undefined) file.offset = meta.offset;

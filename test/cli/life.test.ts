@@ -176,6 +176,17 @@ describe("the life CLI", () => {
     it("refuses a --size that contradicts the rule's own grid (exit 2)", async () => {
       expectUserError(await life(["--rule", "B3/S23:T64,64", "--size", "32x32"]), 2, /contradicts/);
     });
+    it("names a file's format when it is one it does not read (exit 1)", async () => {
+      const file = writeWork("gun.mc", "[M2] (golly 4.2)\n#R B3/S23\n$$$$$$$$*$.*$***$$$$$$$$\n");
+      expectUserError(await life(["--size", "8x8", file]), 1, /gun\.mc.*macrocell \(\.mc\) file.*not read here/);
+      const mcell = writeWork("brain.mcl", "#MCell 4.20\n#GAME Generations\n#RULE 345/2/4\n#L .A$AA\n");
+      expectUserError(await life(["--size", "8x8", mcell]), 1, /brain\.mcl.*MCell \(\.mcl\) file.*not read here/);
+    });
+    it("says a file's rule cannot be read only when it is used, and how to run the file anyway", async () => {
+      const file = writeWork("byl.rle", "x = 3, y = 3, rule = Byl1\nbo$2bo$3o!\n");
+      expectUserError(await life(["--size", "8x8", file]), 1, /rule "Byl1": not a known rule name.*give --rule/);
+      expect(checkpoints(await life(["--rule", "B3/S23", "--size", "8x8", file]))[0].population).toBe(5);
+    });
     it("says a pattern file does not exist (exit 1)", async () => {
       expectUserError(await life(["--size", "8x8", "no-such-pattern.rle"]), 1, /no-such-pattern\.rle.*no such file/);
     });
@@ -187,6 +198,15 @@ describe("the life CLI", () => {
       const file = writeWork("glider.rle", GLIDER_RLE);
       expectUserError(await life(["--rule", "B3/S23:P16,16", "--at", "14,0", file]), 1, /does not fit on the 16×16 plane/);
     });
+  });
+
+  it("lets --size and --topology win over a file's grid suffix it cannot use (:T0,68, an infinite tube)", async () => {
+    const file = writeWork("tube.rle", "x = 3, y = 3, rule = B3/S23:T0,68\nbo$2bo$3o!\n");
+    expectUserError(await life([file]), 1, /infinite grid width.*give --size/);
+    const [start, lap] = checkpoints(await life(["--size", "1016x68", "--topology", "torus", "--checkpoints", "0,272", file]));
+    // On the 1016×68 torus the glider comes back to where it started after 68 × 4 generations... shifted 68 cells right.
+    expect([start.population, lap.population]).toEqual([5, 5]);
+    expect(lap.bbox).toEqual({ x: 68, y: 0, width: 3, height: 3 });
   });
 
   it("documents every option, with an example, under --help", async () => {

@@ -159,6 +159,8 @@ describe("parseRule explains what is wrong and where", () => {
     expect(rejection("")).toMatch(/empty/);
     expect(rejection("   ")).toMatch(/empty/);
     expect(rejection("LifeHistory")).toMatch(/not a known rule name.*position 1/);
+    // Names that start with B or S are names, not non-totalistic rules.
+    for (const name of ["Byl1", "Banks-I", "StarWars", "Sierpinski"]) expect(rejection(name), name).toMatch(/not a known rule name.*rule tables/);
     expect(rejection("23")).toMatch(/need a slash/);
     expect(rejection("B3")).toMatch(/missing the S \(survival\) part/);
     expect(rejection("S23")).toMatch(/missing the B \(birth\) part/);

@@ -19,7 +19,21 @@ describe("parsePattern detects the format", () => {
   it("refuses what it cannot recognise", () => {
     expect(error(parsePattern(""))).toMatch(/empty/);
     expect(error(parsePattern("#C x\nhello\n"))).toMatch(/^line 2, column 1: not a recognised pattern format/);
-    expect(error(parsePattern("#Life 1.05\n#P 0 0\n.*\n"))).toMatch(/^line 1, column 1: Life 1.05 files are not supported/);
+    expect(error(parsePattern("#Life 1.05\n#P 0 0\n.*\n"))).toMatch(/^line 1, column 1: this is a Life 1\.05 \(\.lif\) file, which is not read here; the formats read here are RLE/);
+  });
+
+  it("names the formats of other programs that it does not read, instead of calling them unknown or empty", () => {
+    const refusals: Array<[string, RegExp]> = [
+      ["[M2] (golly 4.2)\n#R B3/S23\n$$$$$$$$*$.*$***$$$$$$$$\n", /^line 1, column 1: this is a macrocell \(\.mc\) file, Golly's HashLife format, which is not read here/],
+      ["#MCell 4.20\n#GAME Generations\n#RULE 345/2/4\n#BOARD 80x60\n#L .A$AA\n", /^line 1, column 1: this is an MCell \(\.mcl\) file, which is not read here/],
+      ["@RULE WireWorld\n@TABLE\nn_states:4\n", /^line 1, column 1: this is a Golly rule \(\.rule\) file, not a pattern/],
+      ["\u001f\u008b\b\u0000", /^line 1, column 1: this is a gzip-compressed file; decompress it first/],
+      ["\u001f\ufffd\b\u0000", /gzip-compressed/], // as a UTF-8 decoder hands a gzip file over
+      ["PK\u0003\u0004rest", /zip archive/],
+    ];
+    for (const [text, message] of refusals) expect(error(parsePattern(text)), text.slice(0, 12)).toMatch(message);
+    // Comment lines without a pattern are not "empty".
+    expect(error(parsePattern("#N lonely\n#C nothing follows\n"))).toMatch(/^line 1, column 1: only comment lines/);
   });
 
   it("passes errors through from the reader it chose", () => {
