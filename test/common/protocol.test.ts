@@ -1,13 +1,19 @@
 // The wire format, pinned byte for byte. The expected bytes below are written by hand from the
-// layouts in common/protocol.ts and docs/protocol.md, never produced by the encoder under test.
+// layouts in common/protocol/ and docs/protocol.md, never produced by the encoder under test.
 import { describe, expect, it } from "vitest";
 import {
   CloseCode,
   Codec,
+  DELTA_HEADER_BYTES,
   ErrorCode,
+  KEYFRAME_HEADER_BYTES,
   MAX_CELLS_PER_EDIT,
   MAX_CLIENT_FRAME_BYTES,
+  STAMP_HEADER_BYTES,
+  STEP_CHECKSUM_BYTES,
+  STEP_HEADER_BYTES,
   TILE_BYTES,
+  TILE_RECORD_HEADER_BYTES,
   assembleDelta,
   assembleStep,
   decodeClientFrame,
@@ -28,7 +34,7 @@ import {
   type ClientMessage,
   type RoomSettings,
   type ServerMessage,
-} from "../../common/protocol.ts";
+} from "../../common/protocol/index.ts";
 import { Prng } from "../assembly/prng.ts";
 
 const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
@@ -464,5 +470,68 @@ describe("lockstep prediction frames (STEP, HELLO's predict flag)", () => {
       expect(decodeServerFrame(encodeServerMessage(decoded.value))).toEqual(decoded);
     }
     expect(accepted).toBeGreaterThan(100);
+  });
+});
+
+describe("header sizes", () => {
+  // Each exported header size is pinned to the hand-written bytes of a real frame: the header is
+  // exactly the bytes before the part named. (The encoders write these frames into buffers of the
+  // computed size and throw when the sum and the writes disagree, so a constant cannot drift.)
+  const headers: Array<[string, number, () => Uint8Array, string, string]> = [
+    [
+      "DELTA_HEADER_BYTES: a DELTA's tile records start after 14 bytes",
+      DELTA_HEADER_BYTES,
+      () => encodeServerMessage({ type: "delta", generation: 2, scale: 1, tiles: [{ tx: 1, ty: 2, codec: Codec.RUNS, payload: new Uint8Array([0x80, 0x04, 0x00]) }] }),
+      "01 03  02 00 00 00 00 00 00 00  01 00  01 00",
+      "01 00 02 00 01 03 00 80 04 00",
+    ],
+    [
+      "TILE_RECORD_HEADER_BYTES: a tile's payload starts after 7 bytes of its record",
+      TILE_RECORD_HEADER_BYTES,
+      () => encodeTileRecord({ tx: 1, ty: 2, codec: Codec.RUNS, payload: new Uint8Array([0x80, 0x04, 0x00]) }),
+      "01 00  02 00  01  03 00",
+      "80 04 00",
+    ],
+    [
+      "KEYFRAME_HEADER_BYTES: a KEYFRAME's payload starts after 21 bytes",
+      KEYFRAME_HEADER_BYTES,
+      () => encodeServerMessage({ type: "keyframe", generation: 5, scale: 2, x: 64, y: 0, width: 3, height: 2, codec: Codec.NONE, payload: new Uint8Array([5, 2]) }),
+      "01 02  05 00 00 00 00 00 00 00  02 00  40 00  00 00  03 00  02 00  00",
+      "05 02",
+    ],
+    [
+      "STEP_HEADER_BYTES: a STEP without a checksum has its tile count after 22 bytes",
+      STEP_HEADER_BYTES,
+      () => assembleStep(7, 9, 0, 0, null, [], Codec.NONE, new Uint8Array(0)),
+      "01 09  07 00 00 00 00 00 00 00  09 00 00 00 00 00 00 00  00 00  00  00",
+      "00 00  00",
+    ],
+    [
+      "STEP_HEADER_BYTES: a STEP with a checksum has it after 22 bytes",
+      STEP_HEADER_BYTES,
+      () => assembleStep(5, 6, 1, 15, 0xdeadbeef, [], Codec.NONE, new Uint8Array([0x01])),
+      "01 09  05 00 00 00 00 00 00 00  06 00 00 00 00 00 00 00  01 00  0f  01",
+      "ef be ad de  00 00  00  01",
+    ],
+    [
+      "STAMP_HEADER_BYTES: a STAMP's pattern text starts after 15 bytes",
+      STAMP_HEADER_BYTES,
+      () => encodeClientMessage({ type: "stamp", seq: 2, x: -1, y: 5, mode: "replace", pattern: "o!" }),
+      "01 44  02 00 00 00  ff ff ff ff  05 00 00 00  01",
+      "6f 21",
+    ],
+  ];
+  for (const [what, size, frame, head, rest] of headers) {
+    it(what, () => {
+      expect(hex(frame())).toBe(hex(bytesOf(`${head} ${rest}`)));
+      expect(size).toBe(bytesOf(head).length);
+    });
+  }
+
+  it("STEP_CHECKSUM_BYTES: a checksum makes a STEP 4 bytes longer", () => {
+    const without = assembleStep(5, 6, 1, 15, null, [], Codec.NONE, new Uint8Array([0x01]));
+    const withChecksum = assembleStep(5, 6, 1, 15, 0xdeadbeef, [], Codec.NONE, new Uint8Array([0x01]));
+    expect(withChecksum.length - without.length).toBe(STEP_CHECKSUM_BYTES);
+    expect(hex(withChecksum.subarray(STEP_HEADER_BYTES, STEP_HEADER_BYTES + STEP_CHECKSUM_BYTES))).toBe("ef be ad de");
   });
 });
