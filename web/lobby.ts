@@ -4,33 +4,15 @@
  * tab is hidden so a forgotten tab costs the server nothing.
  */
 import { type RoomInfo, ApiError, createRoom, listRooms } from "./api.ts";
+import { saveOwnerToken } from "./browser-storage.ts";
 import { byId, formatCount, formatSize, h, replaceChildren, setText } from "./dom.ts";
-import { saveOwnerToken } from "./owner.ts";
 import { RuleEditor, describeRule } from "./rule-editor.ts";
+import { fillSpeedPresets, tickMsFor } from "./speed.ts";
 
 const POLL_MS = 2000;
 const SIZE_PRESETS = [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384];
 const DEFAULT_SIZE = 256;
-/** Ticks per second offered in the speed lists; tickMs = 1000 / value (the server allows 16 ms … 10 s). */
-export const SPEED_PRESETS = [0.1, 0.5, 1, 2, 5, 10, 20, 30, 60];
 const DEFAULT_SPEED = 10;
-
-export function tickMsFor(ticksPerSecond: number): number {
-  return Math.max(16, Math.min(10_000, Math.round(1000 / ticksPerSecond)));
-}
-
-export function fillSpeedPresets(select: HTMLSelectElement, selected: number): void {
-  select.replaceChildren();
-  for (const tps of SPEED_PRESETS) {
-    select.append(h("option", { value: String(tps), selected: tps === selected }, `${tps} tick${tps === 1 ? "" : "s"}/s`));
-  }
-}
-
-/** The preset nearest to a room's tick interval, for showing its current speed. */
-export function nearestSpeedPreset(tickMs: number): number {
-  const tps = 1000 / tickMs;
-  return SPEED_PRESETS.reduce((best, p) => (Math.abs(Math.log(p / tps)) < Math.abs(Math.log(best / tps)) ? p : best));
-}
 
 /** A room id from a pasted link ("…/r/<id>") or a bare id. */
 export function roomIdFromInput(text: string): string | undefined {

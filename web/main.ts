@@ -3,7 +3,7 @@
  * this same index.html, and the path decides what to show.
  */
 import { startLobby } from "./lobby.ts";
-import { startRoom } from "./room.ts";
+import { startRoom } from "./room/page.ts";
 
 function route(): void {
   const match = /^\/r\/([^/]+)\/?$/.exec(location.pathname);

@@ -7,8 +7,10 @@
  * pixels, and only overlays that are on screen are drawn. Frames are drawn on demand (when
  * something changed), not continuously, so an idle room costs no CPU.
  */
+import type { KnownRegion } from "./known-region.ts";
+import type { Palette } from "./palette.ts";
+import type { PendingEdits } from "./pending-edits.ts";
 import type { CellRect, View } from "./view.ts";
-import type { PendingEdits, Region } from "./world.ts";
 
 /** Grid lines appear once a cell is this many device pixels wide. */
 const GRID_LINE_MIN_PX = 8;
@@ -31,33 +33,11 @@ export interface Ghost {
 
 export interface Scene {
   view: View;
-  region: Region | undefined;
+  region: KnownRegion | undefined;
   pending: PendingEdits;
   selection: CellRect | undefined;
   ghost: Ghost | undefined;
   cursors: Iterable<Cursor>;
-}
-
-export interface Palette {
-  world: string;
-  outside: string;
-  cell: string;
-  pending: string;
-  gridLine: string;
-  selection: string;
-}
-
-export function readPalette(element: Element): Palette {
-  const style = getComputedStyle(element);
-  const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
-  return {
-    world: read("--world", "#0a0c10"),
-    outside: read("--outside", "#151922"),
-    cell: read("--cell", "#ffd166"),
-    pending: read("--cell-pending", "#5ec8e5"),
-    gridLine: read("--grid-line", "rgba(255,255,255,0.07)"),
-    selection: read("--selection", "#5ec8e5"),
-  };
 }
 
 export class Renderer {

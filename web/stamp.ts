@@ -46,8 +46,8 @@ export function countLive(bitmap: Bitmap): number {
 /** Patterns bigger than this many cells get only an outline as their ghost. */
 const MAX_GHOST_CELLS = 4096 * 4096;
 
-/** The ghost picture: live cells opaque in `colour` (a packed RGBA word, see packColour), the
- *  rest faintly tinted; undefined for a pattern too large to picture. */
+/** The ghost picture: live cells opaque in `colour` (a packed RGBA word, see packColour in
+ *  palette.ts), the rest faintly tinted; undefined for a pattern too large to picture. */
 export function ghostCanvas(bitmap: Bitmap, colour: number): HTMLCanvasElement | undefined {
   if (bitmap.width * bitmap.height > MAX_GHOST_CELLS) return undefined;
   const canvas = document.createElement("canvas");

@@ -1,8 +1,8 @@
 /**
  * The web client in a real browser (headless Chromium) against the real server (wrangler dev):
  * people draw, watch, pan, zoom, stamp, paste and export through the page's own controls. The
- * page exposes read-only hooks (window.__edgelife, see web/room.ts) only for what the tests
- * cannot read from pixels: generation, the known cells, and where a cell is on screen.
+ * page exposes read-only hooks (window.__edgelife, see web/room/test-hooks.ts) only for what the
+ * tests cannot read from pixels: generation, the known cells, and where a cell is on screen.
  *
  * Screenshots go to test-results/web/.
  */
@@ -16,7 +16,7 @@ import { patternBitmap } from "../../common/patterns.ts";
 import { BROWSER_MISSING_MESSAGE, CHROMIUM, type TestBrowser, type WatchedPage, launchBrowser, screenshot, watchedPage } from "./browser.ts";
 import { type TestServer, startServer } from "./server.ts";
 
-/** The read-only hooks web/room.ts puts on window. */
+/** The read-only hooks web/room/test-hooks.ts puts on window. */
 interface Hooks {
   generation: number;
   population: number;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { bitmapsEqual, getBit } from "../../common/bitmap.ts";
 import { patternBitmap } from "../../common/patterns.ts";
 import { countLive, flipHorizontal, rotateClockwise } from "../../web/stamp.ts";
-import { PendingEdits } from "../../web/world.ts";
+import { PendingEdits } from "../../web/pending-edits.ts";
 
 describe("turning and mirroring a stamp", () => {
   it("a glider turned a quarter clockwise heads down-left instead of down-right", () => {

@@ -1,8 +1,8 @@
 /**
  * What the client knows of the grid: the one rectangle the server keeps it up to date on (the
  * latest KEYFRAME, patched by DELTA tiles — or, at scale 1, stepped by the page's own engine
- * under STEP frames, see common/predict.ts), held directly as pixels, plus the player's own
- * edits that the server has not confirmed yet.
+ * under STEP frames, see common/predict.ts), held directly as pixels. The player's own edits
+ * that the server has not confirmed yet are kept apart (pending-edits.ts).
  *
  * The rectangle is in *scaled cells* (one per s×s block of grid cells, s a power of two; see
  * docs/protocol.md). Its pixels live in an offscreen canvas, one pixel per scaled cell, so
@@ -14,7 +14,7 @@ import { TILE_SIZE } from "../common/protocol.ts";
 /** Bytes per row of a packed 64×64 tile. */
 const TILE_STRIDE = TILE_SIZE / 8;
 
-export class Region {
+export class KnownRegion {
   readonly canvas: HTMLCanvasElement;
   readonly #context: CanvasRenderingContext2D;
   readonly #image: ImageData;
@@ -30,7 +30,7 @@ export class Region {
    * @param scale grid cells per scaled cell on each side
    * @param x,y,width,height the rectangle in scaled cells
    * @param raw the KEYFRAME's packed bits, ceil(width/8) bytes per row
-   * @param alive the live-cell colour as a little-endian RGBA word (see packColour)
+   * @param alive the live-cell colour as a little-endian RGBA word (see packColour in palette.ts)
    */
   constructor(
     readonly scale: number,
@@ -134,96 +134,5 @@ export class Region {
     this.#dirtyY0 = Math.min(this.#dirtyY0, y0);
     this.#dirtyX1 = Math.max(this.#dirtyX1, x1);
     this.#dirtyY1 = Math.max(this.#dirtyY1, y1);
-  }
-}
-
-/** A CSS colour ("#rrggbb") as the Uint32 an ImageData holds on little-endian machines. */
-export function packColour(hex: string, alpha = 255): number {
-  const match = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex.trim());
-  const [r, g, b] = match ? [1, 2, 3].map((i) => parseInt(match[i], 16)) : [255, 209, 102];
-  return ((alpha << 24) | (b << 16) | (g << 8) | r) >>> 0;
-}
-
-/**
- * The Wasm core for lockstep prediction (common/predict.ts), from the same origin: the SIMD build
- * where this browser validates it, else the scalar one. Null when neither loads; the page then
- * does not ask for prediction and the room sends it DELTA frames, as to any simple client.
- */
-export async function loadLifeModule(): Promise<WebAssembly.Module | null> {
-  const bytes = async (path: string): Promise<ArrayBuffer> => {
-    const response = await fetch(path);
-    if (!response.ok) throw new Error(`${path}: ${response.status}`);
-    return response.arrayBuffer();
-  };
-  try {
-    const simd = await bytes("/life-simd.wasm");
-    return await WebAssembly.compile(WebAssembly.validate(simd) ? simd : await bytes("/life.wasm"));
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The player's own edits, drawn at once and kept until the server answers. The room sends the
- * DELTA (or STEP) that carries an applied edit before the edit's ACK (both on the same ordered socket), so
- * when the ACK arrives the region already shows the truth and the overlay is simply dropped; an
- * ERROR drops it too. Keys are y * gridWidth + x, exact for grids up to 16384² (2^28 keys).
- */
-export class PendingEdits {
-  readonly #cells = new Map<number, { alive: boolean; seq: number }>();
-  readonly #batches = new Map<number, number[]>();
-  #version = 0;
-
-  constructor(readonly gridWidth: number) {}
-
-  /** Bumped on every change, so the renderer knows when to redraw. */
-  get version(): number {
-    return this.#version;
-  }
-
-  get size(): number {
-    return this.#cells.size;
-  }
-
-  add(seq: number, x: number, y: number, alive: boolean): void {
-    const key = y * this.gridWidth + x;
-    this.#cells.set(key, { alive, seq });
-    let batch = this.#batches.get(seq);
-    if (!batch) this.#batches.set(seq, (batch = []));
-    batch.push(key);
-    this.#version++;
-  }
-
-  get(x: number, y: number): boolean | undefined {
-    return this.#cells.get(y * this.gridWidth + x)?.alive;
-  }
-
-  /** The server applied batch `seq`, and the frames before its ACK show it. */
-  ack(seq: number): void {
-    this.drop(seq);
-  }
-
-  /** Forgets batch `seq` (refused, confirmed, or a stroke cancelled by a second finger). */
-  drop(seq: number): void {
-    const batch = this.#batches.get(seq);
-    if (!batch) return;
-    for (const key of batch) if (this.#cells.get(key)?.seq === seq) this.#cells.delete(key);
-    this.#batches.delete(seq);
-    this.#version++;
-  }
-
-  clear(): void {
-    this.#cells.clear();
-    this.#batches.clear();
-    this.#version++;
-  }
-
-  /** Calls `visit` for each pending cell inside the rectangle. */
-  forEachIn(x0: number, y0: number, x1: number, y1: number, visit: (x: number, y: number, alive: boolean) => void): void {
-    for (const [key, cell] of this.#cells) {
-      const y = Math.floor(key / this.gridWidth);
-      const x = key - y * this.gridWidth;
-      if (x >= x0 && x < x1 && y >= y0 && y < y1) visit(x, y, cell.alive);
-    }
   }
 }
