@@ -1,8 +1,6 @@
 /**
- * The HTTP API's handlers: read and check the request (sizes first, then shapes), call the lobby
- * or the room over RPC, and answer JSON. Errors are `{"error": "<short reason>"}` with a 4xx
- * status; an unexpected failure is a bare 500 with no detail. No CORS headers are sent: the API
- * serves the pages of its own origin.
+ * The HTTP API's handlers: read and check the request (sizes first, then shapes; request.ts), call
+ * the lobby or the room over RPC, and answer JSON (response.ts).
  */
 import {
   MAX_GENERATIONS_PER_TICK,
@@ -19,76 +17,15 @@ import {
   type RoomSettings,
 } from "../common/protocol.ts";
 import { parseRule } from "../common/rules.ts";
-import { readUpTo } from "../common/stream.ts";
 import { lobbyStub, roomStub, type Env } from "./env.ts";
-import { MAX_JSON_BODY_BYTES, MAX_PATTERN_BODY_BYTES, MAX_TICK_CELL_GENERATIONS } from "./limits.ts";
-import type { Outcome } from "./room.ts";
+import { MAX_PATTERN_BODY_BYTES, MAX_TICK_CELL_GENERATIONS } from "./limits.ts";
+import { clientAddress, intParam, readJson, readText } from "./request.ts";
+import { errorResponse, fromOutcome, json } from "./response.ts";
 import { bearerToken, hashToken, newOwnerToken, newRoomId } from "./tokens.ts";
 
 /** Defaults for optional fields of POST /api/rooms. */
 export const DEFAULT_TICK_MS = 100;
 export const DEFAULT_GENERATIONS_PER_TICK = 1;
-
-const JSON_HEADERS = {
-  "Content-Type": "application/json; charset=utf-8",
-  "Cache-Control": "no-store",
-  "X-Content-Type-Options": "nosniff",
-};
-
-export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
-}
-
-export function errorResponse(status: number, error: string, headers: Record<string, string> = {}): Response {
-  return json({ error }, status, headers);
-}
-
-export const notFound = (): Response => errorResponse(404, "not found");
-export const roomNotFoundResponse = (): Response => errorResponse(404, "room not found");
-export const internalError = (): Response => errorResponse(500, "internal error");
-
-function fromOutcome<T>(outcome: Outcome<T>, ok: (value: T) => Response): Response {
-  return outcome.ok ? ok(outcome.value) : errorResponse(outcome.status, outcome.error);
-}
-
-/** The client's address as the edge reports it (wrangler dev sets it too). */
-export function clientAddress(request: Request): string {
-  return request.headers.get("CF-Connecting-IP") ?? "unknown";
-}
-
-/** Reads at most `max` bytes of UTF-8 body, refusing larger ones before reading them. */
-export async function readText(request: Request, max: number): Promise<{ ok: true; text: string } | { ok: false; response: Response }> {
-  const tooLarge = { ok: false as const, response: errorResponse(413, `body larger than ${max} bytes`) };
-  const declared = request.headers.get("Content-Length");
-  if (declared !== null && !(Number(declared) <= max)) return tooLarge; // unread (the router cancels it)
-  if (request.body === null) return { ok: true, text: "" };
-  const bytes = await readUpTo(request.body, max);
-  if (bytes === null) return tooLarge;
-  try {
-    return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes) };
-  } catch {
-    return { ok: false, response: errorResponse(400, "body is not UTF-8") };
-  }
-}
-
-async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
-  const body = await readText(request, MAX_JSON_BODY_BYTES);
-  if (!body.ok) return body;
-  try {
-    return { ok: true, value: JSON.parse(body.text) };
-  } catch {
-    return { ok: false, response: errorResponse(400, "body is not valid JSON") };
-  }
-}
-
-/** A whole-number query parameter in the i32 range: undefined when absent, null when malformed. */
-function intParam(url: URL, name: string): number | undefined | null {
-  const text = url.searchParams.get(name);
-  if (text === null) return undefined;
-  if (!/^-?\d{1,10}$/.test(text)) return null;
-  const value = Number(text);
-  return value >= -(2 ** 31) && value < 2 ** 31 ? value : null;
-}
 
 function isInt(value: unknown, min: number, max: number): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;

@@ -5,21 +5,8 @@
  */
 import { isRoomId } from "../common/protocol.ts";
 import type { Env } from "./env.ts";
-import {
-  connectRoom,
-  controlRoom,
-  createRoom,
-  deleteRoom,
-  errorResponse,
-  getPattern,
-  getRoom,
-  internalError,
-  listRooms,
-  notFound,
-  originAllowed,
-  postPattern,
-  roomNotFoundResponse,
-} from "./http.ts";
+import { connectRoom, controlRoom, createRoom, deleteRoom, getPattern, getRoom, listRooms, originAllowed, postPattern } from "./http.ts";
+import { errorResponse, internalError, notFound, roomNotFoundResponse } from "./response.ts";
 
 export { GameRoom } from "./room.ts";
 export { Lobby } from "./lobby.ts";

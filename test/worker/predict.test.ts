@@ -1,17 +1,17 @@
 // Lockstep prediction against the real room in workerd: clients that run the engine on their view
-// (common/predict.ts) hold exactly the room's cells after ticks, edits, stamps, clear, randomize,
-// a rule change, longer ticks, pause and step, viewport changes — checked against the room's own
-// export (GET /api/rooms/:id/pattern) at the same generation. Clients that do not ask for it get
-// DELTA frames exactly as before.
+// (common/lockstep/client.ts) hold exactly the room's cells after ticks, edits, stamps, clear,
+// randomize, a rule change, longer ticks, pause and step, viewport changes — checked against the
+// room's own export (GET /api/rooms/:id/pattern) at the same generation. Clients that do not ask
+// for it get DELTA frames exactly as before.
 import { SELF, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import LIFE_SIMD from "../../build/life-simd.wasm";
 import { type Bitmap, getBit } from "../../common/bitmap.ts";
+import { CHECKSUM_EVERY_STEPS } from "../../common/lockstep/broadcast.ts";
+import { LockstepView } from "../../common/lockstep/client.ts";
 import { PATTERNS_BY_ID } from "../../common/patterns.ts";
-import { LockstepView } from "../../common/predict.ts";
 import { type CreatedRoom, type ServerMessage, decodePayload, decodeServerFrame, encodeClientMessage, keyframeBytes, type ClientMessage } from "../../common/protocol.ts";
 import { parsePattern } from "../../common/rle.ts";
-import { CHECKSUM_EVERY_STEPS } from "../../worker/predict.ts";
 import type { GameRoom } from "../../worker/room.ts";
 import { Signal } from "../signal.ts";
 import { BASE, Player, api, control, createRoom, freshAddress, roomStubOf, stamp } from "./helpers.ts";

@@ -5,8 +5,8 @@ import LIFE_SIMD from "../../build/life-simd.wasm";
 import { Engine } from "../../common/engine.ts";
 import { LIFE } from "../../common/rules.ts";
 import { MAX_VIEW_SIDE, decodeServerFrame } from "../../common/protocol.ts";
+import { DeltaBuilder, defaultViewport, viewRect } from "../../common/view-frames.ts";
 import { SnapshotStore, chunkRows, crc32 } from "../../worker/snapshot.ts";
-import { DeltaBuilder, defaultViewport, viewRect } from "../../worker/views.ts";
 import { roomStubOf } from "./helpers.ts";
 
 /** A scratch object's SQLite: a room id nobody created, used only as storage. */
