@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Bench, type FnHook } from "tinybench";
 
-/** The repository root: two levels up from both bench/*.ts and the bundled build/.run/*.mjs. */
+/** The repository root, two levels up from the bundle (build/.run/*.mjs) that scripts/ts.mjs runs
+ *  every suite from. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const RESULTS_DIR = join(ROOT, "bench", "results");
 
@@ -50,6 +51,15 @@ export const SOUP_SEED = 20240611;
 
 export function hasFlag(flag: string, argv: readonly string[] = process.argv.slice(2)): boolean {
   return argv.includes(flag);
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Milliseconds since `start` (a performance.now() reading). */
+export function elapsed(start: number): number {
+  return performance.now() - start;
 }
 
 export interface MeasureOptions {

@@ -54,6 +54,11 @@ export function median(values: readonly number[]): number | null {
   return summarize(values)?.p50 ?? null;
 }
 
+/** The mean of `values`, 0 for none. */
+export const mean = (values: readonly number[]): number => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
+/** The largest of `values`, 0 for none. */
+export const max = (values: readonly number[]): number => (values.length ? Math.max(...values) : 0);
+
 // ---------------------------------------------------------------------------------------------
 // The machine's load
 
