@@ -1,8 +1,10 @@
 /**
  * The room's WebSocket: connects, says HELLO on every (re)connection, decodes frames into
- * checked messages in arrival order, and reconnects with exponential backoff and jitter —
- * except after a terminal close code (docs/protocol.md: undecodable frames, policy, too big,
- * room not found), where retrying cannot help.
+ * checked messages in arrival order, and reconnects with exponential backoff and jitter after
+ * every close but a terminal one (room not found: docs/protocol.md). After the server refused
+ * what the connection sent (undecodable frames, policy, too big) it reconnects too — a fresh
+ * connection has a clean record — but gives up after MAX_REFUSED_RECONNECTS such closes in a row,
+ * and the page says so, rather than loop against a server that keeps refusing it.
  *
  * Why not partysocket: this protocol needs a fresh HELLO (with the generation to resume from)
  * on each connection, must not replay frames queued while offline (stale viewports and edits
@@ -16,6 +18,8 @@ import {
   type ClientMessage,
   type ServerMessage,
   CloseCode,
+  MAX_REFUSED_RECONNECTS,
+  REFUSAL_CLOSE_CODES,
   TERMINAL_CLOSE_CODES,
   decodeServerFrame,
   encodeClientMessage,
@@ -52,12 +56,19 @@ export function isTerminalClose(code: number): boolean {
   return TERMINAL_CLOSE_CODES.includes(code);
 }
 
+/** Whether to reconnect after a close with `code`, the `refusals`-th refusal close in a row
+ *  (counting this one; a connection that stayed open BACKOFF.stableAfterMs resets the count). */
+export function shouldReconnect(code: number, refusals: number): boolean {
+  if (isTerminalClose(code)) return false;
+  return !REFUSAL_CLOSE_CODES.includes(code) || refusals <= MAX_REFUSED_RECONNECTS;
+}
+
 /** What the status indicator shows. */
 export type ConnectionState =
   | { kind: "connecting"; attempt: number }
   | { kind: "open" }
   | { kind: "waiting"; retryAt: number; code: number; reason: string }
-  | { kind: "closed"; code: number; reason: string };
+  | { kind: "closed"; code: number; reason: string; refusals?: number };
 
 export interface SocketHandlers {
   /** The HELLO to send on this connection (its resume generation changes over time). */
@@ -74,6 +85,8 @@ export class RoomSocket {
   readonly #handlers: SocketHandlers;
   #socket: WebSocket | undefined;
   #attempt = 0;
+  /** Refusal closes (REFUSAL_CLOSE_CODES) since the last stable connection. */
+  #refusals = 0;
   #openedAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
@@ -143,11 +156,15 @@ export class RoomSocket {
       if (this.#socket !== socket) return;
       this.#socket = undefined;
       if (this.#stopped) return;
-      if (this.#openedAt && Date.now() - this.#openedAt >= BACKOFF.stableAfterMs) this.#attempt = 0;
+      if (this.#openedAt && Date.now() - this.#openedAt >= BACKOFF.stableAfterMs) {
+        this.#attempt = 0;
+        this.#refusals = 0;
+      }
       this.#openedAt = 0;
-      if (isTerminalClose(event.code)) {
+      if (REFUSAL_CLOSE_CODES.includes(event.code)) this.#refusals++;
+      if (!shouldReconnect(event.code, this.#refusals)) {
         this.#stopped = true;
-        this.#handlers.state({ kind: "closed", code: event.code, reason: event.reason });
+        this.#handlers.state({ kind: "closed", code: event.code, reason: event.reason, refusals: this.#refusals });
         return;
       }
       this.#scheduleRetry(event.code, event.reason);

@@ -69,9 +69,13 @@ export const CloseCode = {
   ROOM_NOT_FOUND: 4404, // unknown or deleted room
   TOO_SLOW: 4408, // acknowledged no frame for STALLED_SOCKET_MS while behind: reconnect
 } as const;
-export const TERMINAL_CLOSE_CODES: readonly number[] = [
-  CloseCode.UNSUPPORTED,
-  CloseCode.POLICY,
-  CloseCode.TOO_BIG,
-  CloseCode.ROOM_NOT_FOUND,
-];
+/** After these a reconnection cannot help: the room is not there. */
+export const TERMINAL_CLOSE_CODES: readonly number[] = [CloseCode.ROOM_NOT_FOUND];
+/**
+ * The server refused what this connection sent. A fresh connection starts with a clean record and
+ * nothing that was queued on the old one, so a client reconnects after one of these too, but at
+ * most MAX_REFUSED_RECONNECTS times in a row without a stable connection between: past that the
+ * client itself is at fault and says so instead of looping.
+ */
+export const REFUSAL_CLOSE_CODES: readonly number[] = [CloseCode.UNSUPPORTED, CloseCode.POLICY, CloseCode.TOO_BIG];
+export const MAX_REFUSED_RECONNECTS = 2;

@@ -46,6 +46,8 @@ export {
   ServerType,
   StepSide,
   TERMINAL_CLOSE_CODES,
+  REFUSAL_CLOSE_CODES,
+  MAX_REFUSED_RECONNECTS,
   type CodecId,
   type ErrorCodeId,
 } from "./codes.ts";

@@ -31,6 +31,7 @@ import {
   parseControlJson,
   sanitizeName,
   TERMINAL_CLOSE_CODES,
+  REFUSAL_CLOSE_CODES,
   type ClientMessage,
   type RoomSettings,
   type ServerMessage,
@@ -295,7 +296,8 @@ describe("JSON control actions", () => {
 
 describe("close codes", () => {
   it("a client gives up after 1003, 1008, 1009 and 4404, and reconnects after 1011, 1013 and 4408", () => {
-    expect([...TERMINAL_CLOSE_CODES].sort()).toEqual([1003, 1008, 1009, 4404]);
+    expect([...TERMINAL_CLOSE_CODES]).toEqual([4404]);
+    expect([...REFUSAL_CLOSE_CODES].sort()).toEqual([1003, 1008, 1009]);
     expect(CloseCode).toMatchObject({ INTERNAL: 1011, TRY_AGAIN: 1013, TOO_SLOW: 4408 });
     for (const code of [CloseCode.INTERNAL, CloseCode.TRY_AGAIN, CloseCode.TOO_SLOW]) expect(TERMINAL_CLOSE_CODES).not.toContain(code);
   });

@@ -22,6 +22,7 @@ interface Hooks {
   population: number;
   connected: boolean;
   owner: boolean;
+  playerId: number;
   pending: number;
   running: boolean;
   view: { cx: number; cy: number; scale: number; width: number; height: number } | undefined;
@@ -503,6 +504,53 @@ describe.skipIf(!CHROMIUM && !IN_CI)("the web client in a real browser", () => {
     expect(await liveCells(page, 0, 0, 32, 32)).toHaveLength(3);
     // While the server was down the browser reported the failed connection attempts.
     await expectCleanPages(/WebSocket connection to .* failed|Failed to load resource: net::ERR_CONNECTION_REFUSED/);
+  });
+
+  it("comes back after the server refused its connection, and says so when refused again and again", async () => {
+    const room = await createRoom({ name: "Refused", width: 32, height: 32 });
+    const watched = await open();
+    // Keep the page's sockets reachable, to make them misbehave the way a broken client would.
+    await watched.page.addInitScript(() => {
+      const Native = window.WebSocket;
+      const opened: WebSocket[] = [];
+      (window as unknown as { __sockets: WebSocket[] }).__sockets = opened;
+      window.WebSocket = class extends Native {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols);
+          opened.push(this);
+        }
+      };
+    });
+    const page = await openRoom(watched, room, false);
+    /** Sends text frames on the newest socket until the server closes it (1003 after 16). */
+    const misbehave = () =>
+      page.evaluate(() => {
+        const sockets = (window as unknown as { __sockets: WebSocket[] }).__sockets;
+        const socket = sockets[sockets.length - 1];
+        for (let i = 0; i < 20; i++) socket.send("not a frame");
+        return sockets.length;
+      });
+    const first = await page.evaluate(() => window.__edgelife.playerId);
+    const socketsBefore = await misbehave();
+    await page.waitForFunction(() => !window.__edgelife.connected);
+    // A refusal is not the end: a fresh connection, a new player id, the cells as before.
+    await page.waitForFunction((before) => window.__edgelife.connected && window.__edgelife.playerId !== before, first, { timeout: 15_000 });
+    expect(await page.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.length)).toBe(socketsBefore + 1);
+    await clickCell(page, 5, 5);
+    await waitForCells(page, [[5, 5]], true);
+    // Refused twice more in a row: the page stops trying and says so, with a way to start afresh.
+    for (let i = 0; i < 2; i++) {
+      const id = await page.evaluate(() => window.__edgelife.playerId);
+      await misbehave();
+      await page.waitForFunction((before) => (window.__edgelife.connected && window.__edgelife.playerId !== before) || document.querySelector("#conn")?.getAttribute("data-state") === "closed", id, {
+        timeout: 20_000,
+      });
+    }
+    await page.locator("#banner", { hasText: "not reconnecting" }).waitFor();
+    expect(await page.locator("#banner a").textContent()).toBe("Reload the page");
+    expect(await page.locator("#conn").getAttribute("data-state")).toBe("closed");
+    await screenshot(page, "refused");
+    await expectCleanPages();
   });
 
   it("works on a phone: a tap draws, two fingers pinch-zoom without drawing", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CloseCode } from "../../common/protocol.ts";
-import { BACKOFF, isTerminalClose, reconnectDelay } from "../../web/net.ts";
+import { CloseCode, MAX_REFUSED_RECONNECTS } from "../../common/protocol.ts";
+import { BACKOFF, isTerminalClose, reconnectDelay, shouldReconnect } from "../../web/net.ts";
 
 describe("reconnecting to a room", () => {
   it("waits twice as long after each failure, with jitter between half and all of the delay", () => {
@@ -20,12 +20,21 @@ describe("reconnecting to a room", () => {
     expect(reconnectDelay(0, CloseCode.TRY_AGAIN, () => 0)).toBe(BACKOFF.roomFullDelayMs / 2);
   });
 
-  it("stops on terminal close codes and keeps trying on the others", () => {
-    for (const code of [CloseCode.ROOM_NOT_FOUND, CloseCode.POLICY, CloseCode.UNSUPPORTED, CloseCode.TOO_BIG]) {
-      expect(isTerminalClose(code), String(code)).toBe(true);
-    }
-    for (const code of [1000, 1001, 1006, CloseCode.INTERNAL, CloseCode.TRY_AGAIN]) {
+  it("stops only where the room is gone, and keeps trying after every other close", () => {
+    expect(isTerminalClose(CloseCode.ROOM_NOT_FOUND)).toBe(true);
+    for (const code of [1000, 1001, 1006, CloseCode.INTERNAL, CloseCode.TRY_AGAIN, CloseCode.TOO_SLOW, CloseCode.UNSUPPORTED, CloseCode.POLICY, CloseCode.TOO_BIG]) {
       expect(isTerminalClose(code), String(code)).toBe(false);
+      expect(shouldReconnect(code, 1), String(code)).toBe(true);
     }
+    expect(shouldReconnect(CloseCode.ROOM_NOT_FOUND, 0)).toBe(false);
+  });
+
+  it("reconnects after a refusal close, but not after more than MAX_REFUSED_RECONNECTS in a row", () => {
+    for (const code of [CloseCode.UNSUPPORTED, CloseCode.POLICY, CloseCode.TOO_BIG]) {
+      expect(shouldReconnect(code, MAX_REFUSED_RECONNECTS), String(code)).toBe(true);
+      expect(shouldReconnect(code, MAX_REFUSED_RECONNECTS + 1), String(code)).toBe(false);
+    }
+    // Other closes never count as refusals.
+    expect(shouldReconnect(1006, 100)).toBe(true);
   });
 });

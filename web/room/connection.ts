@@ -4,7 +4,7 @@
  * once when the tab becomes visible again, and shows the connection's state — the status pill
  * with its retry countdown, and the banner when the room is full or the connection is gone.
  */
-import { type ClientMessage, type ServerMessage, CloseCode, MAX_PLAYER_NAME, sanitizeName } from "../../common/protocol.ts";
+import { type ClientMessage, type ServerMessage, CloseCode, MAX_PLAYER_NAME, REFUSAL_CLOSE_CODES, sanitizeName } from "../../common/protocol.ts";
 import { ApiError, getRoom } from "../api.ts";
 import { savedPlayerName } from "../browser-storage.ts";
 import { byId, setText } from "../dom.ts";
@@ -96,10 +96,13 @@ export class RoomConnection {
     if (state.kind === "open") {
       this.#banner.hide();
     } else if (state.kind === "closed") {
-      this.#banner.show(`${closedText(state.code)}${state.reason && state.code !== CloseCode.ROOM_NOT_FOUND ? ` (${state.reason})` : ""}.`, "error", undefined, [
-        "Back to the lobby",
-        "/",
-      ]);
+      const detail = state.reason && state.code !== CloseCode.ROOM_NOT_FOUND ? ` (${state.reason})` : "";
+      if (state.code === CloseCode.ROOM_NOT_FOUND) this.#banner.show(`${closedText(state.code)}.`, "error", undefined, ["Back to the lobby", "/"]);
+      else {
+        // Refused again and again: say that the page stopped trying, and how to start afresh.
+        const times = state.refusals && state.refusals > 1 ? ` ${state.refusals} times in a row` : "";
+        this.#banner.show(`${closedText(state.code)}${detail}${times}; not reconnecting.`, "error", undefined, ["Reload the page", location.href]);
+      }
       this.#handlers.lost(true);
     } else if (state.kind === "waiting") {
       if (state.code === CloseCode.TRY_AGAIN) this.#banner.show("This room is full right now; joining again in a few seconds.", "info");
@@ -119,7 +122,7 @@ export function describeConnection(state: ConnectionState, now: number): { text:
       return { text: "Live", kind: "open" };
     case "waiting": {
       const seconds = Math.max(0, Math.ceil((state.retryAt - now) / 1000));
-      const why = state.code === CloseCode.TRY_AGAIN ? "Room full" : "Offline";
+      const why = state.code === CloseCode.TRY_AGAIN ? "Room full" : REFUSAL_CLOSE_CODES.includes(state.code) ? "Refused" : "Offline";
       return { text: `${why} · retry in ${seconds}s`, kind: "reconnecting" };
     }
     case "closed":
@@ -127,7 +130,7 @@ export function describeConnection(state: ConnectionState, now: number): { text:
   }
 }
 
-/** A sentence for the banner shown after a terminal close. */
+/** A sentence for the banner shown after a close the page does not come back from. */
 export function closedText(code: number): string {
   switch (code) {
     case CloseCode.ROOM_NOT_FOUND:
