@@ -42,10 +42,10 @@
  */
 import { LIFE } from "../common/rules.ts";
 import { CHECKSUM_EVERY_STEPS } from "../common/lockstep/broadcast.ts";
-import { encodeServerMessage } from "../common/protocol.ts";
+import { encodeServerMessage } from "../common/protocol/index.ts";
 import { defaultViewport, viewRect } from "../common/view-frames.ts";
 import { createEngine } from "../common/wasm-node.ts";
-import { STATS_INTERVAL_MS } from "../worker/limits.ts";
+import { STATS_INTERVAL_MS } from "../common/protocol/index.ts";
 import { SOUP_SEED, describeMachine, formatTable, machineInfo, progress, writeResults } from "./harness.ts";
 import { describeLoad, formatInt, formatPercent, loadAverage, mean, verdict } from "./report.ts";
 import { type GridPlan, type SceneResult, runScene } from "./frames/scene-result.ts";

@@ -60,8 +60,8 @@
  * (one measured window, into a LoadResult).
  */
 import { performance } from "node:perf_hooks";
-import { type CreatedRoom, ServerType } from "../common/protocol.ts";
-import { MAX_CONNECTIONS_PER_ROOM, ROOM_CREATION_BURST } from "../worker/limits.ts";
+import { type CreatedRoom, ServerType } from "../common/protocol/index.ts";
+import { MAX_CONNECTIONS_PER_ROOM, ROOM_CREATION_BURST } from "../common/protocol/index.ts";
 import {
   type ChartSeries,
   SOUP_SEED,

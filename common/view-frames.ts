@@ -25,7 +25,7 @@ import {
   encodeServerMessage,
   encodeTileRecord,
   type CodecId,
-} from "./protocol.ts";
+} from "./protocol/index.ts";
 
 /** What a client asked to see, in grid cells. */
 export interface Viewport {

@@ -1,7 +1,7 @@
 // Builds the web client into web/dist/, the directory wrangler serves as static assets:
 // esbuild bundles web/main.ts (and the common/ contract it imports) into one minified
 // app.js with a source map; index.html and the stylesheet are copied beside it, and so are the
-// two Wasm builds of the engine, which the page runs for lockstep prediction (common/predict.ts).
+// two Wasm builds of the engine, which the page runs for lockstep prediction (common/lockstep/).
 // esbuild is enough here: the client is plain TypeScript and DOM, no framework to compile.
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";

@@ -3,7 +3,7 @@
  * field by field before the page uses them, so a wrong-shaped answer becomes an ApiError with
  * a message instead of `undefined` surfacing somewhere in the UI.
  */
-import type { ControlAction, CreateRoomRequest, CreatedRoom, RoomInfo } from "../common/protocol.ts";
+import type { ControlAction, CreateRoomRequest, CreatedRoom, RoomInfo } from "../common/protocol/index.ts";
 import type { Topology } from "../common/rules.ts";
 
 export type { ControlAction, CreateRoomRequest, CreatedRoom, RoomInfo };

@@ -1,7 +1,7 @@
 /**
  * What the client knows of the grid: the one rectangle the server keeps it up to date on (the
  * latest KEYFRAME, patched by DELTA tiles — or, at scale 1, stepped by the page's own engine
- * under STEP frames, see common/predict.ts), held directly as pixels. The player's own edits
+ * under STEP frames, see common/lockstep/), held directly as pixels. The player's own edits
  * that the server has not confirmed yet are kept apart (pending-edits.ts).
  *
  * The rectangle is in *scaled cells* (one per s×s block of grid cells, s a power of two; see
@@ -9,7 +9,7 @@
  * drawing a frame is a single scaled drawImage, whatever the zoom: bits are turned into pixels
  * only when a frame arrives, and only for the tiles that changed.
  */
-import { TILE_SIZE } from "../common/protocol.ts";
+import { TILE_SIZE } from "../common/protocol/index.ts";
 
 /** Bytes per row of a packed 64×64 tile. */
 const TILE_STRIDE = TILE_SIZE / 8;

@@ -23,7 +23,7 @@ import {
   TERMINAL_CLOSE_CODES,
   decodeServerFrame,
   encodeClientMessage,
-} from "../common/protocol.ts";
+} from "../common/protocol/index.ts";
 
 export const BACKOFF = {
   firstDelayMs: 500,

@@ -1,5 +1,5 @@
 /**
- * Browser-side loading of the Wasm core for lockstep prediction (common/predict.ts); Node reads
+ * Browser-side loading of the Wasm core for lockstep prediction (common/lockstep/); Node reads
  * the same builds from files (common/wasm-node.ts).
  */
 

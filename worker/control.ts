@@ -5,7 +5,7 @@
  */
 import type { Engine } from "../common/engine.ts";
 import type { StepCapture } from "../common/lockstep/broadcast.ts";
-import { ErrorCode, type ControlAction, type RoomSettings } from "../common/protocol.ts";
+import { ErrorCode, type ControlAction, type RoomSettings } from "../common/protocol/index.ts";
 import { parseRule, type Rule } from "../common/rules.ts";
 import { MAX_STEP_CELL_GENERATIONS, MAX_TICK_CELL_GENERATIONS } from "./limits.ts";
 import { badRequest, fail, type Outcome } from "./outcome.ts";

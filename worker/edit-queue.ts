@@ -15,7 +15,7 @@
  * An HTTP stamp takes the same path from #submit on (origin player 0), and waits on answer().
  */
 import type { Engine } from "../common/engine.ts";
-import { ErrorCode, type ServerMessage } from "../common/protocol.ts";
+import { ErrorCode, type ServerMessage } from "../common/protocol/index.ts";
 import { applyEdit, editBytes, type Edit } from "./edit.ts";
 import { ALARM_RETRY_MS, MAX_PENDING_EDITS, MAX_PENDING_EDIT_BYTES } from "./limits.ts";
 import { fail, roomNotFound, type Outcome } from "./outcome.ts";

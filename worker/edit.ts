@@ -4,8 +4,8 @@
  */
 import type { Bitmap } from "../common/bitmap.ts";
 import type { Engine, StampMode } from "../common/engine.ts";
-import { ErrorCode, type RoomSettings } from "../common/protocol.ts";
-import { parsePattern } from "../common/rle.ts";
+import { ErrorCode, type RoomSettings } from "../common/protocol/index.ts";
+import { parsePattern } from "../common/formats/index.ts";
 import { MAX_STAMP_CELLS } from "./limits.ts";
 import { fail, outOfBounds, type Outcome } from "./outcome.ts";
 

@@ -15,7 +15,7 @@ import {
   sanitizeName,
   type CreatedRoom,
   type RoomSettings,
-} from "../common/protocol.ts";
+} from "../common/protocol/index.ts";
 import { parseRule } from "../common/rules.ts";
 import { lobbyStub, roomStub, type Env } from "./env.ts";
 import { MAX_PATTERN_BODY_BYTES, MAX_TICK_CELL_GENERATIONS } from "./limits.ts";

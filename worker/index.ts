@@ -3,7 +3,7 @@
  * assets of the web client. Room ids are checked for shape here, before any Durable Object is
  * touched, so a malformed or guessed path never creates one.
  */
-import { isRoomId } from "../common/protocol.ts";
+import { isRoomId } from "../common/protocol/index.ts";
 import type { Env } from "./env.ts";
 import { connectRoom, controlRoom, createRoom, deleteRoom, getPattern, getRoom, listRooms, originAllowed, postPattern } from "./http.ts";
 import { errorResponse, internalError, notFound, roomNotFoundResponse } from "./response.ts";

@@ -1,9 +1,12 @@
 /**
  * Every limit the server enforces, in one place, each with its reason. Limits a client must know
- * (frame sizes, name lengths, setting ranges) are defined in common/protocol.ts and re-exported
+ * (frame sizes, name lengths, setting ranges) are defined in common/protocol/ and re-exported
  * here so this file is the whole list; docs/api.md documents them for people.
  */
 export {
+  STATS_INTERVAL_MS,
+  MAX_CONNECTIONS_PER_ROOM,
+  ROOM_CREATION_BURST,
   MAX_CLIENT_FRAME_BYTES,
   MAX_CELLS_PER_EDIT,
   MAX_PLAYER_NAME,
@@ -20,7 +23,8 @@ export {
   MAX_UNACKED_FRAMES,
   MAX_UNACKED_BYTES,
   RECEIVED_EVERY_FRAMES,
-} from "../common/protocol.ts";
+} from "../common/protocol/index.ts";
+import { MAX_CONNECTIONS_PER_ROOM } from "../common/protocol/index.ts";
 
 // --- HTTP ------------------------------------------------------------------------------------
 
@@ -38,7 +42,6 @@ export const MAX_EXPORT_CELLS = 1 << 24;
 export const ROOM_REQUESTS_PER_SECOND = 20;
 /** Room creations per client address: a few per minute for people, not a loop. */
 export const ROOM_CREATIONS_PER_MINUTE = 6;
-export const ROOM_CREATION_BURST = 10;
 /** Lobby list requests per second per client address (the web lobby polls every few seconds). */
 export const LOBBY_REQUESTS_PER_SECOND = 10;
 /** Rate-limit buckets kept in memory per object; the oldest is forgotten beyond this, which only
@@ -47,10 +50,6 @@ export const MAX_TRACKED_ADDRESSES = 4096;
 
 // --- Rooms -----------------------------------------------------------------------------------
 
-/** Open sockets per room. The broadcast path is designed for 500 viewers at 20 ticks/s; beyond
- *  that a room's single thread cannot keep every tick on time. Further sockets get close 1013.
- *  A deployment may set a lower cap with the ROOM_CONNECTION_CAP variable (never a higher one). */
-export const MAX_CONNECTIONS_PER_ROOM = 512;
 
 /** The connection cap in force: MAX_CONNECTIONS_PER_ROOM, or the deployment's lower one. */
 export function connectionCap(configured: string | undefined): number {
@@ -109,8 +108,6 @@ export const LOBBY_REPORT_INTERVAL_MS = 1000;
  *  leaves and settings still within LOBBY_REPORT_INTERVAL_MS): with many busy rooms the lobby's
  *  one thread would otherwise take a report per room per second only to move counters. */
 export const LOBBY_REFRESH_INTERVAL_MS = 5000;
-/** STATS frames at most this often (they need a population count over the whole grid). */
-export const STATS_INTERVAL_MS = 250;
 /** PRESENCE frames at most this often (~10 Hz). */
 export const PRESENCE_INTERVAL_MS = 100;
 /** Rooms nobody joined for this long are deleted by the lobby's sweep (see docs/api.md). */

@@ -9,7 +9,7 @@
  * player count from before a crash, say) never deletes a room in use.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { RoomInfo } from "../common/protocol.ts";
+import type { RoomInfo } from "../common/protocol/index.ts";
 import { roomStub, type Env } from "./env.ts";
 import {
   EXPIRY_SWEEP_MS,

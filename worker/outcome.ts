@@ -2,7 +2,7 @@
  * What a room's RPC method answers: a value, or a failure the HTTP layer turns into a status code
  * and a JSON body (and the socket layer into an ERROR frame with the same code and reason).
  */
-import { ErrorCode, type ErrorCodeId } from "../common/protocol.ts";
+import { ErrorCode, type ErrorCodeId } from "../common/protocol/index.ts";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; code: ErrorCodeId; error: string };
 

@@ -2,8 +2,8 @@
  * A room's grid, or a rectangle of it, as RLE (GET /api/rooms/:id/pattern).
  */
 import type { Engine } from "../common/engine.ts";
-import type { RoomSettings } from "../common/protocol.ts";
-import { writeRle } from "../common/rle.ts";
+import type { RoomSettings } from "../common/protocol/index.ts";
+import { writeRle } from "../common/formats/index.ts";
 import { MAX_EXPORT_CELLS } from "./limits.ts";
 import { badRequest, outOfBounds, type Outcome } from "./outcome.ts";
 

@@ -3,7 +3,7 @@
  * and only what changed (who moved or joined, who left). A cursor reaches the socket's attachment
  * when it is sent, so at most at that rate.
  */
-import { encodeServerMessage, type PresenceEntry, type ServerMessage } from "../common/protocol.ts";
+import { encodeServerMessage, type PresenceEntry, type ServerMessage } from "../common/protocol/index.ts";
 import { PRESENCE_INTERVAL_MS } from "./limits.ts";
 import type { PlayerSession } from "./session.ts";
 

@@ -6,7 +6,7 @@
  */
 import LIFE_SIMD from "../build/life-simd.wasm";
 import { Engine } from "../common/engine.ts";
-import type { RoomInfo, RoomSettings } from "../common/protocol.ts";
+import type { RoomInfo, RoomSettings } from "../common/protocol/index.ts";
 import { formatRule } from "../common/rules.ts";
 import { SnapshotStore } from "./snapshot.ts";
 

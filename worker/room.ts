@@ -43,7 +43,7 @@ import {
   type ControlAction,
   type RoomInfo,
   type ServerMessage,
-} from "../common/protocol.ts";
+} from "../common/protocol/index.ts";
 import { checkControl, runControl } from "./control.ts";
 import { applyEdit, prepareCells, prepareStamp, type Edit } from "./edit.ts";
 import { EditQueue, type EditOrigin, type StampResult } from "./edit-queue.ts";

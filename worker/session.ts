@@ -10,7 +10,7 @@ import {
   encodeServerMessage,
   type ErrorCodeId,
   type ServerMessage,
-} from "../common/protocol.ts";
+} from "../common/protocol/index.ts";
 import type { ViewRect, Viewport } from "../common/view-frames.ts";
 import { EDIT_BURST, STALLED_SOCKET_MS, VIEW_BURST } from "./limits.ts";
 import { fullBucket, type Bucket } from "./ratelimit.ts";

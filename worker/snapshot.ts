@@ -16,7 +16,7 @@
  *   snapshot_chunk (one row per slot and band)
  *   +------+-----+-------+-----+------------------------------------------------+
  *   | slot | idx | codec | crc | data: band rows packed (common/bitmap.ts), then |
- *   |      |     |       |     | encoded with codec NONE or RUNS (protocol.ts)   |
+ *   |      |     |       |     | encoded with codec NONE or RUNS (common/protocol/codecs.ts)   |
  *   +------+-----+-------+-----+------------------------------------------------+
  *     crc = CRC-32 of [slot u8, idx u32 LE, codec u8, data…]; binding slot and index into the
  *     checksum also catches a chunk that landed in the wrong place.
@@ -37,7 +37,7 @@
 import type { Engine } from "../common/engine.ts";
 import { TILE_SIZE } from "../common/grid.ts";
 import { bitmapStride } from "../common/bitmap.ts";
-import { Codec, decodeRuns, encodeRuns } from "../common/protocol.ts";
+import { Codec, decodeRuns, encodeRuns } from "../common/protocol/index.ts";
 import { SNAPSHOT_CHUNK_BYTES } from "./limits.ts";
 
 export type RestoreResult =

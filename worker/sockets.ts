@@ -3,7 +3,7 @@
  * object wakes from hibernation; which are open and which are players; finding a player's sockets
  * by id, sending to all players, and closing (at once, or after too many offences).
  */
-import { CloseCode, encodeServerMessage, type ErrorCodeId, type ServerMessage } from "../common/protocol.ts";
+import { CloseCode, encodeServerMessage, type ErrorCodeId, type ServerMessage } from "../common/protocol/index.ts";
 import { MAX_BAD_FRAMES, MAX_POLICY_STRIKES } from "./limits.ts";
 import { PlayerSession, closeSocket, isAttachment, newAttachment, playerTag, send } from "./session.ts";
 

@@ -3,7 +3,7 @@
  * A ticking room sends it at most every STATS_INTERVAL_MS (and when the grid goes still).
  */
 import type { Engine } from "../common/engine.ts";
-import type { ServerMessage } from "../common/protocol.ts";
+import type { ServerMessage } from "../common/protocol/index.ts";
 import { STATS_INTERVAL_MS } from "./limits.ts";
 
 export class RoomStats {

@@ -5,7 +5,7 @@
  * PlayerSession) gets nothing until it catches up, and is closed when it stalls.
  */
 import type { Engine } from "../common/engine.ts";
-import { CloseCode } from "../common/protocol.ts";
+import { CloseCode } from "../common/protocol/index.ts";
 import { Lockstep, type StepCapture } from "../common/lockstep/broadcast.ts";
 import { DeltaBuilder, defaultViewport, keyframe, viewRect } from "../common/view-frames.ts";
 import type { PlayerSession } from "./session.ts";

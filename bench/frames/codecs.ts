@@ -8,7 +8,7 @@ import { inflateRawSync } from "node:zlib";
 import { type Bitmap, bitmapStride } from "../../common/bitmap.ts";
 import { type Engine } from "../../common/engine.ts";
 import { TILE_SIZE } from "../../common/grid.ts";
-import { Codec, type CodecId, TILE_BYTES, assembleDelta, decodePayload, decodeServerFrame, encodeTileRecord } from "../../common/protocol.ts";
+import { Codec, type CodecId, TILE_BYTES, assembleDelta, decodePayload, decodeServerFrame, encodeTileRecord } from "../../common/protocol/index.ts";
 import { type ViewRect } from "../../common/view-frames.ts";
 
 export interface Encoded {

@@ -8,7 +8,7 @@ import { bitmapsEqual } from "../../common/bitmap.ts";
 import { type Engine } from "../../common/engine.ts";
 import { type BroadcastFrames } from "../../common/lockstep/broadcast.ts";
 import { LockstepView } from "../../common/lockstep/client.ts";
-import { Codec, decodeServerFrame, keyframeBytes } from "../../common/protocol.ts";
+import { Codec, decodeServerFrame, keyframeBytes } from "../../common/protocol/index.ts";
 import { type DeltaBuilder, type ViewRect } from "../../common/view-frames.ts";
 import { loadModule } from "../../common/wasm-node.ts";
 import { elapsed } from "../harness.ts";

@@ -18,7 +18,7 @@ import {
   encodeRuns,
   encodeServerMessage,
   keyframeBytes,
-} from "../../common/protocol.ts";
+} from "../../common/protocol/index.ts";
 import { DeltaBuilder, type ViewRect, keyframe, viewRect } from "../../common/view-frames.ts";
 import { elapsed } from "../harness.ts";
 import { jsonLiveCellsBytes, liveCellsJson, median } from "../report.ts";

@@ -2,7 +2,7 @@
  * What the frames suite concludes: its targets, checked against the measured numbers, and which
  * codec wins per byte and per millisecond.
  */
-import { encodeServerMessage } from "../../common/protocol.ts";
+import { encodeServerMessage } from "../../common/protocol/index.ts";
 import { type TargetCheck, formatInt, formatPercent, max, mean, median } from "../report.ts";
 import type { SceneResult } from "./scene-result.ts";
 import type { SceneId } from "./scenes.ts";

@@ -16,7 +16,7 @@ import {
   encodeClientMessage,
   keyframeBytes,
   type ServerMessage,
-} from "../../common/protocol.ts";
+} from "../../common/protocol/index.ts";
 import { LockstepView } from "../../common/lockstep/client.ts";
 import { loadModule } from "../../common/wasm-node.ts";
 import { delay } from "../harness.ts";

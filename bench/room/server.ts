@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ControlAction, CreatedRoom } from "../../common/protocol.ts";
+import type { ControlAction, CreatedRoom } from "../../common/protocol/index.ts";
 import { freePort } from "../../scripts/free-port.ts";
 import { launchWranglerDev } from "../../scripts/wrangler-dev.mjs";
 import { ROOT } from "../harness.ts";

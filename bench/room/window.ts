@@ -5,7 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
-import type { CreatedRoom } from "../../common/protocol.ts";
+import type { CreatedRoom } from "../../common/protocol/index.ts";
 import { delay } from "../harness.ts";
 import { type StatusLine, type Summary, summarize } from "../report.ts";
 import type { Client, ConnectTimes, Counters, RoomRecord } from "./client.ts";

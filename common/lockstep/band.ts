@@ -39,7 +39,7 @@
  */
 import { bitmapStride } from "../bitmap.ts";
 import type { Engine } from "../engine.ts";
-import { MAX_PREDICT_STEPS, StepSide } from "../protocol.ts";
+import { MAX_PREDICT_STEPS, StepSide } from "../protocol/index.ts";
 import type { Topology } from "../rules.ts";
 
 /** A rectangle of cells. */

@@ -18,7 +18,7 @@
  */
 import { type Engine } from "../engine.ts";
 import { TILE_SIZE } from "../grid.ts";
-import { type CodecId, Codec, assembleStep, encodeTileRecord } from "../protocol.ts";
+import { type CodecId, Codec, assembleStep, encodeTileRecord } from "../protocol/index.ts";
 import { type DeltaBuilder, type ViewRect, encodeBits } from "../view-frames.ts";
 import { bandSides, bandStrips, canPredict, fnv1a, readBand } from "./band.ts";
 

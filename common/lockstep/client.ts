@@ -7,7 +7,7 @@
 import { type Bitmap, bitmapStride } from "../bitmap.ts";
 import { Engine } from "../engine.ts";
 import { TILE_SIZE } from "../grid.ts";
-import { TILE_BYTES, decodePayload, type RoomSettings, type ServerMessage, type TileRecord } from "../protocol.ts";
+import { TILE_BYTES, decodePayload, type RoomSettings, type ServerMessage, type TileRecord } from "../protocol/index.ts";
 import { type Area, bandBytes, bandStrips, fnv1a, predictionTopology, writeBand } from "./band.ts";
 
 /**

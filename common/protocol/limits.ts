@@ -46,9 +46,20 @@ export const MAX_UNACKED_FRAMES = 64;
  *  least RECEIVED_EVERY_FRAMES frames first means a client that acknowledges every 8 frames
  *  always gets to send its RECEIVED. */
 export const MAX_UNACKED_BYTES = 8 * 1024 * 1024;
-/** Generations one STEP frame may ask a predicting client to run (see common/predict.ts). Its band
+/** Generations one STEP frame may ask a predicting client to run (see common/lockstep/). Its band
  *  is this many cells deep; beyond it the server sends the changed tiles (DELTA) instead. */
 export const MAX_PREDICT_STEPS = 64;
+
+/** STATS frames come at most this often while a room runs (they need a population count over
+ *  the whole grid); a client may read them as the room's heartbeat. */
+export const STATS_INTERVAL_MS = 250;
+/** Open sockets per room. The broadcast path is designed for 500 viewers at 20 ticks/s; beyond
+ *  that a room's single thread cannot keep every tick on time. Further sockets get close 1013.
+ *  A deployment may set a lower cap with the ROOM_CONNECTION_CAP variable (never a higher one). */
+export const MAX_CONNECTIONS_PER_ROOM = 512;
+/** Rooms one client address may create in a burst before it is held to the per-minute rate
+ *  (HTTP 429 past it); see ROOM_CREATIONS_PER_MINUTE in worker/limits.ts. */
+export const ROOM_CREATION_BURST = 10;
 
 /** A scale both ends accept: a power of two from 1 to MAX_SCALE. */
 export function isPowerOfTwoScale(scale: number): boolean {

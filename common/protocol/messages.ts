@@ -49,7 +49,7 @@ export type ServerMessage =
     }
   | { type: "delta"; generation: number; scale: number; tiles: TileRecord[] }
   | {
-      /** Lockstep prediction (common/predict.ts), only to clients that asked for it in HELLO and
+      /** Lockstep prediction (common/lockstep/), only to clients that asked for it in HELLO and
        *  view at scale 1: the client runs `steps` generations on the cells it holds. */
       type: "step";
       from: number; // the generation the client must hold; otherwise it ignores the frame and sends RESYNC
@@ -59,7 +59,7 @@ export type ServerMessage =
       checksum: number | null; // FNV-1a 32 of the rectangle's packed bits after the step, every few ticks
       tiles: TileRecord[]; // whole tiles as they are BEFORE the step (edits applied at this tick boundary)
       bandCodec: CodecId;
-      band: Uint8Array; // encodes the band's bits AFTER the step, in common/predict.ts order
+      band: Uint8Array; // encodes the band's bits AFTER the step, in common/lockstep/band.ts order
     }
   | { type: "presence"; full: boolean; players: PresenceEntry[]; left: number[] }
   | { type: "stats"; generation: number; population: number; generationsPerSecond: number; players: number; running: boolean; still: boolean }

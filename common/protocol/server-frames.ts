@@ -97,7 +97,7 @@ function readTileRecords(r: Reader): TileRecord[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// STEP (lockstep prediction, common/predict.ts)
+// STEP (lockstep prediction, common/lockstep/)
 //
 //  offset 0       2           10          18          20         21         22
 //       +-------+-----------+-----------+-----------+----------+----------+------------------------------+

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { type Bitmap, getBit } from "../../common/bitmap.ts";
 import type { BBox, Kernel } from "../../common/engine.ts";
 import { ReferenceGrid } from "../../common/reference.ts";
-import { parsePattern } from "../../common/rle.ts";
+import { parsePattern } from "../../common/formats/index.ts";
 import { type Rule, type Topology, parseRule } from "../../common/rules.ts";
 import { createEngine } from "../../common/wasm-node.ts";
 import { bboxSha256, gridSha256 } from "./fingerprint.ts";

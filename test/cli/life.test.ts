@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Bitmap, createBitmap, getBit, setBit } from "../../common/bitmap.ts";
 import { ReferenceGrid } from "../../common/reference.ts";
-import { parsePattern } from "../../common/rle.ts";
+import { parsePattern } from "../../common/formats/index.ts";
 import { bboxSha256, gridSha256 } from "../assembly/fingerprint.ts";
 import { loadOracleCases, unboundedPlacement } from "../assembly/oracle.ts";
 import { type Run, runLife } from "./run.ts";

@@ -3,7 +3,7 @@
  * takes the band (and the tiles edited before the step) holds exactly the server's cells, for
  * random rules, both topologies, whole and partial views, steps 1…8. The server side here is
  * built by hand from the engine (what changed before the step, the band after it), independent of
- * worker/predict.ts, and every frame goes through the protocol's encoder and decoder.
+ * common/lockstep/broadcast.ts, and every frame goes through the protocol's encoder and decoder.
  *
  * Everything derives from one seed; set PROPERTY_SEED to explore, and use the seed and case
  * printed on a failure to reproduce it.
@@ -12,16 +12,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { bitmapsEqual, createBitmap, setBit } from "../../common/bitmap.ts";
 import type { Engine } from "../../common/engine.ts";
 import { TILE_SIZE } from "../../common/grid.ts";
-import {
-  ALL_SIDES,
-  LockstepView,
-  bandBytes,
-  bandSides,
-  bandStrips,
-  canPredict,
-  fnv1a,
-  readBand,
-} from "../../common/predict.ts";
+import { ALL_SIDES, bandBytes, bandSides, bandStrips, canPredict, fnv1a, readBand } from "../../common/lockstep/band.ts";
+import { LockstepView } from "../../common/lockstep/client.ts";
 import {
   Codec,
   MAX_PREDICT_STEPS,
@@ -32,7 +24,7 @@ import {
   type RoomSettings,
   type ServerMessage,
   type TileRecord,
-} from "../../common/protocol.ts";
+} from "../../common/protocol/index.ts";
 import { type Rule, type Topology, formatRule } from "../../common/rules.ts";
 import { createEngine, loadModule } from "../../common/wasm-node.ts";
 import { Prng } from "../assembly/prng.ts";
@@ -75,7 +67,7 @@ interface View {
   height: number;
 }
 
-/** A tile-aligned view clipped to the grid, as the room makes them (worker/views.ts viewRect). */
+/** A tile-aligned view clipped to the grid, as the room makes them (common/view-frames.ts viewRect). */
 function randomView(prng: Prng, width: number, height: number): View {
   if (prng.chance(0.25)) return { x: 0, y: 0, width, height };
   const tilesX = Math.ceil(width / TILE_SIZE);

@@ -14,7 +14,7 @@ import {
   type ClientMessage,
   type ControlAction,
   type ServerMessage,
-} from "../../common/protocol.ts";
+} from "../../common/protocol/index.ts";
 import { Prng } from "../assembly/prng.ts";
 import { Signal } from "../signal.ts";
 

@@ -3,7 +3,7 @@
  * GridMirror of what it sees, and acknowledges frames as docs/protocol.md asks.
  */
 import WebSocket from "ws";
-import { decodeServerFrame, encodeClientMessage, type ClientMessage, type ServerMessage } from "../../common/protocol.ts";
+import { decodeServerFrame, encodeClientMessage, type ClientMessage, type ServerMessage } from "../../common/protocol/index.ts";
 import { Signal } from "../signal.ts";
 import { GridMirror } from "./mirror.ts";
 

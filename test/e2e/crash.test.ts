@@ -5,8 +5,8 @@
 // edit lost, and a paused room unchanged to the byte.
 import { expect, it } from "vitest";
 import { bitmapsEqual } from "../../common/bitmap.ts";
-import type { CreatedRoom, CreateRoomRequest } from "../../common/protocol.ts";
-import { parsePattern, writeRle } from "../../common/rle.ts";
+import type { CreatedRoom, CreateRoomRequest } from "../../common/protocol/index.ts";
+import { parsePattern, writeRle } from "../../common/formats/index.ts";
 import { LIFE } from "../../common/rules.ts";
 import { createEngine } from "../../common/wasm-node.ts";
 import { SNAPSHOT_INTERVAL_MS } from "../../worker/limits.ts";

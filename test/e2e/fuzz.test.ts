@@ -6,8 +6,8 @@
 // nothing.
 import { expect, it } from "vitest";
 import { bitmapsEqual } from "../../common/bitmap.ts";
-import { CloseCode, ErrorCode, MAX_CLIENT_FRAME_BYTES, encodeClientMessage, type ClientMessage, type ServerMessage } from "../../common/protocol.ts";
-import { parsePattern } from "../../common/rle.ts";
+import { CloseCode, ErrorCode, MAX_CLIENT_FRAME_BYTES, encodeClientMessage, type ClientMessage, type ServerMessage } from "../../common/protocol/index.ts";
+import { parsePattern } from "../../common/formats/index.ts";
 import { LIFE } from "../../common/rules.ts";
 import { createEngine } from "../../common/wasm-node.ts";
 import { MAX_BAD_FRAMES, MAX_STAMP_CELLS } from "../../worker/limits.ts";

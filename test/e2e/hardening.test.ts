@@ -3,7 +3,7 @@
 // origins, and a look at everything the server printed for the owner's token.
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { CloseCode, ErrorCode, MAX_UNACKED_BYTES, MAX_UNACKED_FRAMES, encodeClientMessage, type CreatedRoom, type CreateRoomRequest } from "../../common/protocol.ts";
+import { CloseCode, ErrorCode, MAX_UNACKED_BYTES, MAX_UNACKED_FRAMES, encodeClientMessage, type CreatedRoom, type CreateRoomRequest } from "../../common/protocol/index.ts";
 import {
   ADDRESS_EDITS_PER_SECOND,
   ADDRESS_EDIT_BURST,

@@ -3,7 +3,7 @@
  * KEYFRAME replaces the rectangle, DELTA tiles overwrite the cells they cover. Tests (in workerd
  * and in Node) read what a player would see from it. It runs in both runtimes, so no Node APIs.
  */
-import { Codec, TILE_SIZE, decodeRuns, keyframeBytes, type ServerMessage } from "../../common/protocol.ts";
+import { Codec, TILE_SIZE, decodeRuns, keyframeBytes, type ServerMessage } from "../../common/protocol/index.ts";
 
 export class GridMirror {
   generation = -1;

@@ -2,7 +2,7 @@
 // sockets from Node and a kill -9 of the whole server in the middle.
 import { describe, expect, it } from "vitest";
 import { PATTERNS_BY_ID } from "../../common/patterns.ts";
-import type { CreatedRoom, CreateRoomRequest } from "../../common/protocol.ts";
+import type { CreatedRoom, CreateRoomRequest } from "../../common/protocol/index.ts";
 import { ReferenceGrid } from "../../common/reference.ts";
 import { LIFE } from "../../common/rules.ts";
 import { WsPlayer } from "./client.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CloseCode, MAX_REFUSED_RECONNECTS } from "../../common/protocol.ts";
+import { CloseCode, MAX_REFUSED_RECONNECTS } from "../../common/protocol/index.ts";
 import { BACKOFF, isTerminalClose, reconnectDelay, shouldReconnect } from "../../web/net.ts";
 
 describe("reconnecting to a room", () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { originAllowed } from "../../worker/http.ts";
 import { MAX_JSON_BODY_BYTES, MAX_PATTERN_BODY_BYTES } from "../../worker/limits.ts";
 import { BASE, api, bearer, control, createRoom, exportRle, freshAddress, postJson, stamp } from "./helpers.ts";
-import type { CreatedRoom } from "../../common/protocol.ts";
+import type { CreatedRoom } from "../../common/protocol/index.ts";
 import { SELF } from "cloudflare:test";
 
 const UNKNOWN_ID = "ZZZZZZZZZZZZZZZZZZZZZZ";

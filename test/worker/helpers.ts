@@ -8,7 +8,7 @@ import {
   type CreatedRoom,
   type CreateRoomRequest,
   type ServerMessage,
-} from "../../common/protocol.ts";
+} from "../../common/protocol/index.ts";
 import { GridMirror } from "../e2e/mirror.ts";
 import { Signal } from "../signal.ts";
 

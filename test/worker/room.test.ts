@@ -3,7 +3,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PATTERNS_BY_ID } from "../../common/patterns.ts";
-import { CloseCode, ErrorCode, MAX_UNACKED_FRAMES, encodeClientMessage } from "../../common/protocol.ts";
+import { CloseCode, ErrorCode, MAX_UNACKED_FRAMES, encodeClientMessage } from "../../common/protocol/index.ts";
 import { ReferenceGrid } from "../../common/reference.ts";
 import { LIFE } from "../../common/rules.ts";
 import { connectionCap } from "../../worker/limits.ts";

@@ -3,7 +3,7 @@
 // socket's identity across a fresh instance of its room (as after hibernation).
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ErrorCode, MAX_PLAYER_NAME, encodeClientMessage, type ControlAction, type CreatedRoom } from "../../common/protocol.ts";
+import { ErrorCode, MAX_PLAYER_NAME, encodeClientMessage, type ControlAction, type CreatedRoom } from "../../common/protocol/index.ts";
 import { GameRoom } from "../../worker/room.ts";
 import { hashToken, tokenMatches } from "../../worker/tokens.ts";
 import { Player, alarmWithFailingStorage, api, bearer, createRoom, exportRle, postJson, roomStubOf, stamp } from "./helpers.ts";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import LIFE_SIMD from "../../build/life-simd.wasm";
 import { Engine } from "../../common/engine.ts";
 import { LIFE } from "../../common/rules.ts";
-import { MAX_VIEW_SIDE, decodeServerFrame } from "../../common/protocol.ts";
+import { MAX_VIEW_SIDE, decodeServerFrame } from "../../common/protocol/index.ts";
 import { DeltaBuilder, defaultViewport, viewRect } from "../../common/view-frames.ts";
 import { SnapshotStore, chunkRows, crc32 } from "../../worker/snapshot.ts";
 import { roomStubOf } from "./helpers.ts";

@@ -4,7 +4,7 @@
  * once when the tab becomes visible again, and shows the connection's state — the status pill
  * with its retry countdown, and the banner when the room is full or the connection is gone.
  */
-import { type ClientMessage, type ServerMessage, CloseCode, MAX_PLAYER_NAME, REFUSAL_CLOSE_CODES, sanitizeName } from "../../common/protocol.ts";
+import { type ClientMessage, type ServerMessage, CloseCode, MAX_PLAYER_NAME, REFUSAL_CLOSE_CODES, sanitizeName } from "../../common/protocol/index.ts";
 import { ApiError, getRoom } from "../api.ts";
 import { savedPlayerName } from "../browser-storage.ts";
 import { byId, setText } from "../dom.ts";
@@ -29,7 +29,7 @@ export class RoomConnection {
   readonly #indicator = new ConnectionIndicator(() => this.#socket?.retryNow());
   #socket: RoomSocket | undefined;
 
-  /** `predict`: the page runs the engine itself and asks for STEP frames (common/predict.ts). */
+  /** `predict`: the page runs the engine itself and asks for STEP frames (common/lockstep/). */
   constructor(session: RoomSession, predict: boolean, banner: Banner, handlers: ConnectionHandlers) {
     this.#session = session;
     this.#predict = predict;

@@ -5,7 +5,7 @@
  * - KEYFRAME: the region starts again from its bits; at scale 1 so does the page's own engine.
  * - DELTA: the changed tiles are copied in (at scale 1 with prediction on, they go through the
  *   engine instead).
- * - STEP (lockstep prediction, common/predict.ts): the page's engine steps its own cells and
+ * - STEP (lockstep prediction, common/lockstep/): the page's engine steps its own cells and
  *   corrects the band at the rectangle's edges; the blocks that changed go to the region.
  *
  * A frame that cannot be applied asks for RESYNC (the room answers with a keyframe), and every
@@ -18,8 +18,8 @@ import {
   TILE_BYTES,
   decodePayload,
   keyframeBytes,
-} from "../../common/protocol.ts";
-import { type FrameOutcome, LockstepView } from "../../common/predict.ts";
+} from "../../common/protocol/index.ts";
+import { type FrameOutcome, LockstepView } from "../../common/lockstep/client.ts";
 import { KnownRegion } from "../known-region.ts";
 
 type Of<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;

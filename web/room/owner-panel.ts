@@ -3,7 +3,7 @@
  * stepping, speed, rule, randomize, clear, lock and private. Each control goes out as a
  * CONTROL frame with a seq, and its answer (ACK or ERROR) is written in the panel's status line.
  */
-import { type ClientMessage, type ControlAction, type RoomSettings } from "../../common/protocol.ts";
+import { type ClientMessage, type ControlAction, type RoomSettings } from "../../common/protocol/index.ts";
 import { formatRule, parseRule } from "../../common/rules.ts";
 import { byId, formatCount, setText } from "../dom.ts";
 import { fillRulePresets } from "../rule-editor.ts";

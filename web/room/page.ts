@@ -17,7 +17,7 @@
  * frame. Edits go the other way at once: drawn as pending, sent with a seq, and dropped from the
  * overlay when the room ACKs them (the frame showing the truth comes first) or refuses them.
  */
-import { type ClientMessage, type RoomSettings, type ServerMessage, ErrorCode } from "../../common/protocol.ts";
+import { type ClientMessage, type RoomSettings, type ServerMessage, ErrorCode } from "../../common/protocol/index.ts";
 import { ApiError, getRoom } from "../api.ts";
 import { ownerToken } from "../browser-storage.ts";
 import { byId, setText } from "../dom.ts";

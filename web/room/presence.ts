@@ -3,7 +3,7 @@
  * from PRESENCE frames), this player's own cursor, sent at most every CURSOR_MS, and the name
  * field — the name travels in HELLO, so saving it reconnects and the others see it.
  */
-import { type ClientMessage, type PresenceEntry, type ServerMessage, MAX_PLAYER_NAME, sanitizeName } from "../../common/protocol.ts";
+import { type ClientMessage, type PresenceEntry, type ServerMessage, MAX_PLAYER_NAME, sanitizeName } from "../../common/protocol/index.ts";
 import { savePlayerName, savedPlayerName } from "../browser-storage.ts";
 import { byId, h, replaceChildren } from "../dom.ts";
 import { colourCss } from "../palette.ts";

@@ -4,7 +4,7 @@
  * that seq. An edit's answer clears its overlay (pending-edits.ts); a control's answer is a
  * line in the owner panel, which is what a tracked request's `done` writes.
  */
-import { ErrorCode } from "../../common/protocol.ts";
+import { ErrorCode } from "../../common/protocol/index.ts";
 import { formatCount } from "../dom.ts";
 
 interface Request {

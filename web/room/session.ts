@@ -3,7 +3,7 @@
  * the page holds the owner's token, and the room's settings (WELCOME, SETTINGS, and the running
  * flag in STATS). The page writes it as those frames arrive; the other parts only read it.
  */
-import type { RoomSettings } from "../../common/protocol.ts";
+import type { RoomSettings } from "../../common/protocol/index.ts";
 
 export class RoomSession {
   playerId = -1;

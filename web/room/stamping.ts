@@ -5,9 +5,9 @@
  * when its RLE does not fit a frame.
  */
 import { type Bitmap } from "../../common/bitmap.ts";
-import { type ClientMessage, MAX_CLIENT_FRAME_BYTES, STAMP_HEADER_BYTES } from "../../common/protocol.ts";
+import { type ClientMessage, MAX_CLIENT_FRAME_BYTES, STAMP_HEADER_BYTES } from "../../common/protocol/index.ts";
 import { type LibraryPattern, PATTERNS } from "../../common/patterns.ts";
-import { parsePattern, writeRle } from "../../common/rle.ts";
+import { parsePattern, writeRle } from "../../common/formats/index.ts";
 import { formatRule, parseRule } from "../../common/rules.ts";
 import { stampPattern } from "../api.ts";
 import { byId, formatCount, setText } from "../dom.ts";

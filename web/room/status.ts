@@ -2,7 +2,7 @@
  * The room's header and numbers: its name (also the tab's title), the line describing its
  * settings, the stats line (generation, population, rate, players) and the population graph.
  */
-import type { RoomSettings, ServerMessage } from "../../common/protocol.ts";
+import type { RoomSettings, ServerMessage } from "../../common/protocol/index.ts";
 import { formatRule } from "../../common/rules.ts";
 import { byId, formatCount, formatSize, setText } from "../dom.ts";
 import { PopulationGraph } from "../population-graph.ts";

@@ -4,7 +4,7 @@
  * room ACKs a batch (the frame showing the truth comes first) or answers with an ERROR. A
  * touch stroke stays tentative, unsent, until input.ts knows it is not the start of a pinch.
  */
-import { type ClientMessage, MAX_CELLS_PER_EDIT } from "../../common/protocol.ts";
+import { type ClientMessage, MAX_CELLS_PER_EDIT } from "../../common/protocol/index.ts";
 import type { PendingEdits } from "../pending-edits.ts";
 import { cellsOnLine } from "../view.ts";
 import type { Banner } from "./banner.ts";

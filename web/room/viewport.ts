@@ -4,7 +4,7 @@
  * and each move may send VIEWPORT: the rectangle the room keeps this page up to date on, with a
  * margin around what is visible, at the scale that keeps it affordable.
  */
-import { type ClientMessage, MAX_SCALE, MAX_VIEW_SIDE } from "../../common/protocol.ts";
+import { type ClientMessage, MAX_SCALE, MAX_VIEW_SIDE } from "../../common/protocol/index.ts";
 import { byId } from "../dom.ts";
 import { type CellRect, View, containsRect } from "../view.ts";
 import type { Board } from "./board.ts";

@@ -1,2 +1,0 @@
-// TEMPORARY SHIM (issue 10): re-exports the moved module; imports are rewritten at integration.
-export * from "./protocol/index.ts";
