@@ -95,8 +95,15 @@ export class PlayerSession {
   #acked = 0; // how many of them the client acknowledged
   readonly #window: number[] = []; // byte sizes of frames acked+1 .. sent
   #unackedBytes = 0;
-  /** Client count − our count; null after hibernation until the first RECEIVED says it. */
-  #offset: number | null;
+  /**
+   * Client count − our count. Exact (0) on a fresh socket. After hibernation it is unknown: the
+   * client counted frames the previous instance sent, and its RECEIVED reports cross this
+   * instance's first frames on the wire, so no single report says which of them it had read.
+   * Then it is a lower bound (−∞ until the first report), raised whenever a report proves it
+   * too low; see received().
+   */
+  #offset: number;
+  readonly #offsetExact: boolean;
   #behind = false; // deltas and keyframes paused until the client catches up
   #behindSince = 0;
 
@@ -107,7 +114,8 @@ export class PlayerSession {
     this.att = att;
     this.edits = fullBucket(EDIT_BURST, now);
     this.views = fullBucket(VIEW_BURST, now);
-    this.#offset = offset;
+    this.#offset = offset ?? -Infinity;
+    this.#offsetExact = offset !== null;
   }
 
   /** Whether deltas and keyframes are paused until the client catches up. */
@@ -152,8 +160,15 @@ export class PlayerSession {
    * fresh keyframe), else "ok".
    */
   received(frames: number): "ok" | "caught up" | "lie" {
-    // After hibernation the first report sets the offset: every frame sent since counts as read.
-    this.#offset ??= frames - this.#sent;
+    if (!this.#offsetExact) {
+      // The client has read at most every frame sent since the wake, so its true offset is at
+      // least frames − sent: take the highest such bound yet. A report that counts more than
+      // was sent only proves the bound too low — an honest client's reports do that when the
+      // first one after a wake crossed several of this instance's frames — so it is never
+      // called a lie here. Counting a frame as read too early costs a little slack in the
+      // window, never a client.
+      this.#offset = Math.max(this.#offset, frames - this.#sent);
+    }
     const count = frames - this.#offset;
     if (count > this.#sent) return "lie";
     while (this.#acked < count) {
