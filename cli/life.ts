@@ -1,6 +1,7 @@
 /**
  * life: the headless CLI. Loads a pattern (or a random soup), runs it on the Wasm engine and
- * prints one JSON line per checkpoint; see HELP in options.ts for the whole contract.
+ * prints one JSON line per checkpoint, or with --identify one line saying what it does; see
+ * HELP in options.ts for the whole contract.
  *
  * Errors a user can cause end as one line on stderr, `life: <reason>`, with exit status 2
  * (the command line is wrong) or 1 (the run failed); a stack trace means a bug in here.
@@ -10,6 +11,7 @@ import { resolve } from "node:path";
 import type { Bitmap } from "../common/bitmap.ts";
 import { type Engine, EngineError } from "../common/engine.ts";
 import { type PatternFile, parsePattern, writeRle } from "../common/formats/index.ts";
+import { type IdentifyResult, identify } from "../common/identify.ts";
 import { LIFE, type RuleBounds, type RuleSpec, formatRuleWithBounds } from "../common/rules.ts";
 import { type CliArgs, HELP, parseArguments } from "./options.ts";
 import { createEngine } from "../common/wasm-node.ts";
@@ -35,7 +37,7 @@ function userPath(path: string): string {
   return resolve(process.env.INIT_CWD ?? process.cwd(), path);
 }
 
-function readPattern(path: string): { name: string; file: PatternFile } {
+function readPattern(path: string): ReadPattern {
   let text: string;
   const name = path === "-" ? "standard input" : `"${path}"`;
   try {
@@ -51,6 +53,22 @@ function readPattern(path: string): { name: string; file: PatternFile } {
   return { name, file: parsed.value };
 }
 
+type ReadPattern = { name: string; file: PatternFile };
+
+/** Stops the run when the part of the file's rule that is about to be used could not be read. */
+function unreadable(read: ReadPattern | undefined, part: "rule" | "bounds"): void {
+  const error = read?.file.ruleError;
+  if (error && (error.part === "rule" || part === "bounds")) {
+    throw runtimeError(`pattern ${read!.name}: ${error.message}${part === "bounds" ? " (give --size WxH to run it on another grid)" : " (give --rule to run it under another rule)"}`);
+  }
+}
+
+/** The rule: --rule, else the pattern file's, else Life. */
+function resolveRule(args: CliArgs, read: ReadPattern | undefined): RuleSpec {
+  if (!args.rule) unreadable(read, "rule");
+  return args.rule ?? read?.file.rule ?? { rule: LIFE };
+}
+
 /**
  * The grid's rule, topology and size. The command line wins over the file: --rule replaces
  * the file's rule; the size comes from --rule's suffix, else --size/--topology, else the
@@ -58,15 +76,9 @@ function readPattern(path: string): { name: string; file: PatternFile } {
  * rather than a silent choice between them. A part of the file's rule that cannot be read is an
  * error only when it is used.
  */
-function resolveGrid(args: CliArgs, read: { name: string; file: PatternFile } | undefined): { spec: RuleSpec; bounds: RuleBounds } {
+function resolveGrid(args: CliArgs, read: ReadPattern | undefined): { spec: RuleSpec; bounds: RuleBounds } {
   const pattern = read?.file;
-  const unreadable = (part: "rule" | "bounds") => {
-    if (pattern?.ruleError && (pattern.ruleError.part === "rule" || part === "bounds")) {
-      throw runtimeError(`pattern ${read!.name}: ${pattern.ruleError.message}${part === "bounds" ? " (give --size WxH to run it on another grid)" : " (give --rule to run it under another rule)"}`);
-    }
-  };
-  if (!args.rule) unreadable("rule");
-  const spec = args.rule ?? pattern?.rule ?? { rule: LIFE };
+  const spec = resolveRule(args, read);
   const suffix = args.rule?.bounds;
   if (suffix) {
     const text = formatRuleWithBounds(spec.rule, suffix.topology, suffix.width, suffix.height);
@@ -76,7 +88,7 @@ function resolveGrid(args: CliArgs, read: { name: string; file: PatternFile } | 
     if (args.topology && args.topology !== suffix.topology) throw usageError(`--topology ${args.topology} contradicts the rule's grid (${text})`);
     return { spec, bounds: suffix };
   }
-  if (!args.size) unreadable("bounds");
+  if (!args.size) unreadable(read, "bounds");
   const fromFile = pattern?.rule?.bounds;
   const size = args.size ?? fromFile;
   if (!size) {
@@ -110,6 +122,50 @@ function checkpointLine(engine: Engine): string {
   });
 }
 
+/** The grid of the run: the soup (with --random), then the pattern drawn on it at --at. */
+async function createGrid(args: CliArgs, pattern: PatternFile | undefined, spec: RuleSpec, bounds: RuleBounds): Promise<Engine> {
+  if (pattern) checkPlacement(pattern.bitmap, args.at, bounds);
+  let engine: Engine;
+  try {
+    engine = await createEngine({ width: bounds.width, height: bounds.height, topology: bounds.topology, rule: spec.rule }, args.kernel);
+  } catch (error) {
+    if (error instanceof EngineError || error instanceof RangeError) throw runtimeError(`cannot create a ${bounds.width}×${bounds.height} grid: ${error.message}`);
+    throw error;
+  }
+  if (args.random) engine.randomize(args.random.density, args.random.seed);
+  if (pattern) engine.stamp(pattern.bitmap, args.at.x, args.at.y, "or");
+  return engine;
+}
+
+/**
+ * --identify: what the cells do, as one JSON line. A pattern alone is identified as it is; with
+ * a grid (a size from the command line or the file, or a soup) the grid is built as for a run
+ * and all its cells are identified together.
+ */
+async function identifyCells(args: CliArgs, read: ReadPattern | undefined): Promise<void> {
+  const pattern = read?.file;
+  const gridGiven = Boolean(args.rule?.bounds || args.size || pattern?.rule?.bounds || args.random);
+  let cells: Bitmap;
+  let spec: RuleSpec;
+  if (pattern && !gridGiven) {
+    spec = resolveRule(args, read);
+    cells = pattern.bitmap;
+  } else {
+    const grid = resolveGrid(args, read);
+    spec = grid.spec;
+    cells = (await createGrid(args, pattern, spec, grid.bounds)).toBitmap();
+  }
+  let result: IdentifyResult;
+  try {
+    result = await identify(cells, spec.rule, { maxPeriod: args.maxPeriod, createEngine: (options) => createEngine(options, args.kernel) });
+  } catch (error) {
+    if (error instanceof EngineError || error instanceof RangeError) throw runtimeError(`cannot identify: ${error.message}`);
+    throw error;
+  }
+  if (!result.ok) throw runtimeError(`cannot identify: ${result.error}`);
+  process.stdout.write(`${JSON.stringify(result.value)}\n`);
+}
+
 async function run(argv: readonly string[]): Promise<void> {
   const parsed = parseArguments(argv);
   if (!parsed.ok) throw usageError(parsed.error);
@@ -120,21 +176,15 @@ async function run(argv: readonly string[]): Promise<void> {
   }
 
   const read = args.pattern === undefined ? undefined : readPattern(args.pattern);
+  if (args.identify) {
+    await identifyCells(args, read);
+    return;
+  }
   const pattern = read?.file;
   const { spec, bounds } = resolveGrid(args, read);
-  if (pattern) checkPlacement(pattern.bitmap, args.at, bounds);
   const checkpoints = args.checkpoints ?? [args.gens ?? 0];
   const gens = args.gens ?? checkpoints[checkpoints.length - 1];
-
-  let engine: Engine;
-  try {
-    engine = await createEngine({ width: bounds.width, height: bounds.height, topology: bounds.topology, rule: spec.rule }, args.kernel);
-  } catch (error) {
-    if (error instanceof EngineError || error instanceof RangeError) throw runtimeError(`cannot create a ${bounds.width}×${bounds.height} grid: ${error.message}`);
-    throw error;
-  }
-  if (args.random) engine.randomize(args.random.density, args.random.seed);
-  if (pattern) engine.stamp(pattern.bitmap, args.at.x, args.at.y, "or");
+  const engine = await createGrid(args, pattern, spec, bounds);
 
   for (const checkpoint of checkpoints) {
     engine.step(checkpoint - engine.generation);

@@ -9,6 +9,7 @@
  */
 import { type Kernel } from "../common/engine.ts";
 import { MAX_SIDE } from "../common/grid.ts";
+import { DEFAULT_MAX_PERIOD, MAX_PERIOD } from "../common/identify.ts";
 import { type ParseResult, type RuleSpec, type Topology, parseRule } from "../common/rules.ts";
 
 export const HELP = `usage: npm run --silent life -- [options] [PATTERN]
@@ -39,14 +40,33 @@ options:
   --checkpoints a,b,c   generations to report (default: the last one); each at most --gens.
   --out FILE            write the final grid as RLE, its header carrying the rule and grid.
   --kernel K            simd (default) or scalar: the two Wasm builds give identical results.
+  --identify            instead of checkpoints, say what the pattern does (see Identify below).
+  --max-period N        with --identify: the longest period looked for, transient included,
+                        1 to ${MAX_PERIOD} (default ${DEFAULT_MAX_PERIOD}).
   --help                show this text.
+
+Identify: one JSON line saying what the cells do when run alone on an unbounded plane: the
+pattern's cells, or the grid's (soup and pattern) when a grid size or --random is given.
+  {"kind":"still"|"oscillator"|"spaceship","summary":S,"period":P,"transient":T,"dx":X,"dy":Y,
+   "speed":S|null,"population":{"min":A,"max":B},"width":{…},"height":{…},"heat":H}
+  {"kind":"unknown","summary":S,"reason":"dies"|"grows"|"no-repeat","generations":G,
+   "population":{…},"width":{…},"height":{…}}
+  {"kind":"empty","summary":"empty"}
+transient is the number of generations before the cycle starts (0 when generation 0 is in
+it); dx,dy the move per period (x right, y down); speed in LifeWiki's notation ("c/4
+diagonal"); ranges and heat (cells changing per generation) are over one period, or over the
+G generations examined. Rules with B0 are refused. --identify cannot be combined with --gens,
+--checkpoints or --out.
 
 PATTERN and --out are relative to the directory npm was started from.
 Exit status: 0 on success, 2 for a usage error (bad option or value), 1 when the run fails
-(unreadable or invalid pattern, pattern does not fit, grid too large for memory).
+(unreadable or invalid pattern, pattern does not fit, grid too large for memory, cells that
+--identify refuses).
 
 example: a glider on a 64×64 torus comes home after 256 generations (same sha256 as gen 0):
   printf 'x = 3, y = 3\\nbo$2bo$3o!\\n' | npm run --silent life -- --rule B3/S23:T64,64 --checkpoints 0,256 -
+example: the same glider identified, a c/4 diagonal spaceship:
+  printf 'x = 3, y = 3\\nbo$2bo$3o!\\n' | npm run --silent life -- --identify -
 `;
 
 export interface GridSize {
@@ -67,9 +87,13 @@ export interface CliArgs {
   checkpoints?: number[];
   out?: string;
   kernel: Kernel;
+  /** --identify: report what the cells do instead of checkpoints. */
+  identify: boolean;
+  /** --max-period, only with --identify. */
+  maxPeriod?: number;
 }
 
-const VALUE_OPTIONS = ["rule", "size", "topology", "at", "random", "gens", "checkpoints", "out", "kernel"] as const;
+const VALUE_OPTIONS = ["rule", "size", "topology", "at", "random", "gens", "checkpoints", "out", "kernel", "max-period"] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 
 function isValueOption(name: string): name is ValueOption {
@@ -90,6 +114,7 @@ export function parseArguments(argv: readonly string[]): ParseResult<CliArgs> {
   const raw = new Map<ValueOption, string>();
   const positionals: string[] = [];
   let help = false;
+  let identify = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--") {
@@ -100,6 +125,11 @@ export function parseArguments(argv: readonly string[]): ParseResult<CliArgs> {
       help = true;
       continue;
     }
+    if (arg === "--identify") {
+      identify = true;
+      continue;
+    }
+    if (arg.startsWith("--identify=")) return { ok: false, error: "--identify takes no value (see --max-period)" };
     if (arg === "-" || !arg.startsWith("-")) {
       positionals.push(arg);
       continue;
@@ -114,10 +144,10 @@ export function parseArguments(argv: readonly string[]): ParseResult<CliArgs> {
     else return { ok: false, error: `--${name} needs a value (see --help)` };
     raw.set(name, value);
   }
-  if (help) return { ok: true, value: { help: true, at: { x: 0, y: 0 }, kernel: "simd" } };
+  if (help) return { ok: true, value: { help: true, at: { x: 0, y: 0 }, kernel: "simd", identify: false } };
   if (positionals.length > 1) return { ok: false, error: `one pattern file at most, got ${positionals.length}: ${positionals.join(" ")}` };
 
-  const args: CliArgs = { help: false, at: { x: 0, y: 0 }, kernel: "simd" };
+  const args: CliArgs = { help: false, at: { x: 0, y: 0 }, kernel: "simd", identify };
   if (positionals.length === 1) args.pattern = positionals[0];
 
   for (const [name, text] of raw) {
@@ -191,7 +221,21 @@ export function parseArguments(argv: readonly string[]): ParseResult<CliArgs> {
         if (text !== "simd" && text !== "scalar") return { ok: false, error: `--kernel must be simd or scalar, got "${text}"` };
         args.kernel = text;
         break;
+      case "max-period": {
+        const parsed = whole(text, "--max-period");
+        if (!parsed.ok) return parsed;
+        if (parsed.value < 1 || parsed.value > MAX_PERIOD) return { ok: false, error: `--max-period must be 1 to ${MAX_PERIOD}, got ${text}` };
+        args.maxPeriod = parsed.value;
+        break;
+      }
     }
+  }
+  if (identify) {
+    // Identify runs its own generations and prints no grid: these would silently do nothing.
+    const unused = (["gens", "checkpoints", "out"] as const).find((name) => raw.has(name));
+    if (unused !== undefined) return { ok: false, error: `--identify cannot be combined with --${unused}` };
+  } else if (args.maxPeriod !== undefined) {
+    return { ok: false, error: "--max-period is only used with --identify" };
   }
   if (args.checkpoints && args.gens !== undefined) {
     const late = args.checkpoints.find((g) => g > (args.gens as number));
