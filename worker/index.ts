@@ -30,10 +30,13 @@ export default {
     if (url.pathname.startsWith("/api/")) return routeApi(request, env, url.pathname);
     const page = ROOM_PAGE.exec(url.pathname);
     if (page) {
-      if (!isRoomId(page[1])) return new Response("room not found", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
       // One page serves every room; the client reads the id from location.pathname. "/" rather
       // than "/index.html", which the assets layer redirects to "/".
-      return env.ASSETS.fetch(new Request(new URL("/", url), { headers: request.headers }));
+      const app = await env.ASSETS.fetch(new Request(new URL("/", url), { headers: request.headers }));
+      // A mistyped link gets the app's own page too (it says the room does not exist and leads
+      // back to the lobby), with a 404 status for crawlers and scripts; no object is touched.
+      if (!isRoomId(page[1])) return new Response(app.body, { status: 404, headers: app.headers });
+      return app;
     }
     return env.ASSETS.fetch(request);
   },

@@ -64,6 +64,7 @@ import {
 import { LobbyReport } from "./lobby-report.ts";
 import { editingLocked, roomNotFound, tokenMissing, tokenWrong, tooManyRequests, type Outcome } from "./outcome.ts";
 import { exportPattern, type Rect } from "./pattern-export.ts";
+import { defaultPlayerName } from "./player-names.ts";
 import { Presence } from "./presence.ts";
 import { AddressLimiter, take } from "./ratelimit.ts";
 import { clientAddress } from "./request.ts";
@@ -337,7 +338,7 @@ export class GameRoom extends DurableObject<Env> {
     if (!joined && !take(session.views, VIEWS_PER_SECOND, VIEW_BURST, now)) return this.#sockets.strike(session, 0, ErrorCode.RATE_LIMITED, "too many HELLOs");
     att.hello = true;
     att.owner = owner;
-    att.name = m.name || `player ${att.playerId}`;
+    att.name = m.name || defaultPlayerName(att.playerId);
     att.predict = m.predict === true;
     session.save();
     session.send({ type: "welcome", playerId: att.playerId, colour: att.colour, owner, generation: room.engine.generation, settings: room.settings });

@@ -320,12 +320,17 @@ describe("socket upgrades", () => {
 });
 
 describe("room pages and assets", () => {
-  it("serves the client page for /r/<id> and 404 for a malformed id", async () => {
+  it("serves the client page for /r/<id>, and for a malformed id the same page with status 404", async () => {
     const room = await createRoom();
     const page = await api(`/r/${room.id}`);
     expect(page.status).toBe(200);
     expect(page.headers.get("Content-Type")).toMatch(/text\/html/);
-    expect((await api("/r/not-an-id")).status).toBe(404);
+    const html = await page.text();
+    const mistyped = await api("/r/doesnotexist123");
+    expect(mistyped.status).toBe(404);
+    expect(mistyped.headers.get("Content-Type")).toMatch(/text\/html/);
+    // The app's own page (which says the room does not exist), not a bare "room not found".
+    expect(await mistyped.text()).toBe(html);
   });
 });
 

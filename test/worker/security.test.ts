@@ -248,7 +248,9 @@ describe("names", () => {
     const blank = await Player.connect(room.id);
     blank.send({ type: "hello", name: "\u202E\u200B\u0000", resumeGeneration: null, token: null });
     const welcome = await blank.next("welcome");
-    await watcher.next("presence", (m) => m.players.some((e) => e.name === `player ${welcome.playerId}`));
+    // A friendly two-word name ("Amber Heron"), never "player 1480966508".
+    const listed = await watcher.next("presence", (m) => m.players.some((e) => e.id === welcome.playerId));
+    expect(listed.players.find((e) => e.id === welcome.playerId)!.name).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+$/);
     blank.close();
     watcher.close();
   });
