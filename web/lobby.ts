@@ -138,6 +138,15 @@ function startCreateForm(): void {
   );
   rule.onChange(() => {
     submit.disabled = rule.value() === undefined;
+    // Golly's grid suffix (B3/S23:P100,50) fills in the size and the topology it names.
+    const bounds = rule.bounds();
+    if (!bounds) return;
+    size.value = "custom";
+    customSize.hidden = false;
+    width.value = String(bounds.width);
+    height.value = String(bounds.height);
+    const radio = form.querySelector<HTMLInputElement>(`input[name="topology"][value="${bounds.topology}"]`);
+    if (radio) radio.checked = true;
   });
 
   const showError = (message: string) => {

@@ -3,7 +3,7 @@
  * checkboxes for 0–8 neighbours, and the rule string, all kept in step. Used by the create
  * form in the lobby and by the owner controls in a room.
  */
-import { type Rule, NAMED_RULES, formatRule, parseRule, ruleName, rulesEqual } from "../common/rules.ts";
+import { type Rule, type RuleBounds, NAMED_RULES, formatRule, parseRule, ruleName, rulesEqual } from "../common/rules.ts";
 import { h, setText } from "./dom.ts";
 
 const CUSTOM = "custom";
@@ -41,6 +41,7 @@ export class RuleEditor {
   readonly #survive: HTMLInputElement[] = [];
   readonly #text: HTMLInputElement;
   #rule: Rule | undefined;
+  #bounds: RuleBounds | undefined;
   #onChange: () => void = () => {};
 
   /** Builds the checkboxes and the rule string input inside `fieldset`. */
@@ -81,10 +82,16 @@ export class RuleEditor {
     return this.#rule ? formatRule(this.#rule) : undefined;
   }
 
+  /** The grid suffix (`:T…`/`:P…`) typed with the rule, if any: the form takes its size from it. */
+  bounds(): RuleBounds | undefined {
+    return this.#bounds;
+  }
+
   set(text: string): void {
     const parsed = parseRule(text);
     if (!parsed.ok) return;
     this.#rule = parsed.value.rule;
+    this.#bounds = undefined;
     this.#text.value = formatRule(this.#rule);
     this.#syncBoxes();
     this.#syncPreset();
@@ -99,6 +106,7 @@ export class RuleEditor {
       if (this.#survive[n].checked) survive |= 1 << n;
     }
     this.#rule = { birth, survive };
+    this.#bounds = undefined;
     this.#text.value = formatRule(this.#rule);
     this.#text.removeAttribute("aria-invalid");
     this.#syncPreset();
@@ -117,6 +125,7 @@ export class RuleEditor {
     }
     this.#text.removeAttribute("aria-invalid");
     this.#rule = parsed.value.rule;
+    this.#bounds = parsed.value.bounds;
     this.#syncBoxes();
     this.#syncPreset();
     this.#describe();
@@ -140,7 +149,9 @@ export class RuleEditor {
     this.#description.classList.remove("error");
     const rule = this.#rule;
     const named = rule && NAMED_RULES.find((entry) => rulesEqual(entry.rule, rule));
-    setText(this.#description, named ? named.description : rule ? `Custom rule ${formatRule(rule)}: born with ${digits(rule.birth)} neighbours, survives with ${digits(rule.survive)}.` : "");
+    const about = named ? named.description : rule ? `Custom rule ${formatRule(rule)}: born with ${digits(rule.birth)} neighbours, survives with ${digits(rule.survive)}.` : "";
+    const b = this.#bounds;
+    setText(this.#description, b ? `${about} The suffix asks for a ${b.width} × ${b.height} ${b.topology === "torus" ? "torus" : "plane"}.` : about);
     this.#onChange();
   }
 }

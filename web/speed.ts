@@ -23,3 +23,12 @@ export function nearestSpeedPreset(tickMs: number): number {
   const tps = 1000 / tickMs;
   return SPEED_PRESETS.reduce((best, p) => (Math.abs(Math.log(p / tps)) < Math.abs(Math.log(best / tps)) ? p : best));
 }
+
+/** A tick interval as people asked for it: the preset it was made from ("60 ticks/s" for 17 ms,
+ *  not 58.8), else the rate it gives. */
+export function describeTickRate(tickMs: number): string {
+  const preset = SPEED_PRESETS.find((tps) => tickMsFor(tps) === tickMs);
+  const tps = preset ?? 1000 / tickMs;
+  const shown = tps >= 10 ? String(Math.round(tps)) : String(Number(tps.toFixed(1)));
+  return `${shown} tick${shown === "1" ? "" : "s"}/s`;
+}

@@ -242,12 +242,46 @@ describe.skipIf(!CHROMIUM && !IN_CI)("the web client in a real browser", () => {
     await expectCleanPages();
   });
 
+  it("takes the grid from a rule's Golly suffix typed in the create form (B3/S23:P100,50 is a 100×50 plane)", async () => {
+    const { page } = await open();
+    await page.goto(`${server.url}/`);
+    await page.fill("#create-name", "Suffixed");
+    await page.fill("#create-rule-string", "B3/S23:P100,50");
+    expect(await page.locator("#create-width").inputValue()).toBe("100");
+    expect(await page.locator("#create-height").inputValue()).toBe("50");
+    expect(await page.locator('input[name="topology"][value="plane"]').isChecked()).toBe(true);
+    expect(await page.locator("#create-rule-description").textContent()).toContain("100 × 50 plane");
+    await page.click("#create-submit");
+    await page.waitForURL(/\/r\/[A-Za-z0-9_-]+$/);
+    await waitReady(page);
+    const id = new URL(page.url()).pathname.split("/").pop()!;
+    const info = (await (await fetch(`${server.url}/api/rooms/${id}`)).json()) as { width: number; height: number; topology: string };
+    expect(info).toMatchObject({ width: 100, height: 50, topology: "plane" });
+    // The owner's rule field cannot resize the room: it says so instead of dropping the suffix.
+    await page.fill("#ctl-rule", "B36/S23:T64,64");
+    await page.click("#ctl-rule-set");
+    await page.locator("#ctl-status", { hasText: "a room's grid cannot change" }).waitFor();
+    // A density out of range is explained, not ignored.
+    await page.fill("#ctl-density", "2");
+    await page.click("#ctl-randomize");
+    await page.locator("#ctl-status", { hasText: "from 0 to 1" }).waitFor();
+    expect((await hooks(page)).population).toBe(0);
+    await expectCleanPages();
+  });
+
   it("shows cells drawn on one page on another, and both see them evolve", async () => {
     const room = await createRoom({ name: "Two players", width: 64, height: 64 });
     const a = await openRoom(await open(), room, true);
     const b = await openRoom(await open(), room, false);
     expect((await hooks(b)).owner).toBe(false);
     expect(await b.locator("#owner-panel").isVisible()).toBe(false);
+    // A player who is not the owner pressing Space or "n" is told why nothing happens.
+    await b.focus("#board");
+    await b.keyboard.press(" ");
+    await b.locator("#banner", { hasText: "Only the room's owner can start it" }).waitFor();
+    await b.keyboard.press("n");
+    await b.locator("#banner", { hasText: "Only the room's owner can step it" }).waitFor();
+    expect(await b.evaluate(() => window.__edgelife.running)).toBe(false);
 
     const glider = GLIDER.map(([x, y]): [number, number] => [x + 10, y + 10]);
     for (const [x, y] of glider) {
@@ -476,6 +510,22 @@ describe.skipIf(!CHROMIUM && !IN_CI)("the web client in a real browser", () => {
     expect(await page.locator("#room-name").textContent()).toBe("Room not found");
     expect(await page.locator("#conn").getAttribute("data-state")).toBe("closed");
     // The one console error is the browser reporting the 404 of the room lookup itself.
+    await expectCleanPages(/Failed to load resource: the server responded with a status of 404/);
+  });
+
+  it("answers a mistyped room link with the app's own page, which leads back to the lobby", async () => {
+    const { page } = await open();
+    const requests: string[] = [];
+    page.on("request", (request) => requests.push(new URL(request.url()).pathname));
+    const response = await page.goto(`${server.url}/r/doesnotexist123`);
+    expect(response?.status()).toBe(404);
+    await page.locator("#banner", { hasText: "not a room's" }).waitFor();
+    expect(await page.locator("#room-name").textContent()).toBe("Room not found");
+    expect(requests.filter((path) => path.startsWith("/api/"))).toEqual([]); // nothing asked of the server
+    await screenshot(page, "mistyped-link");
+    await page.locator("#banner a", { hasText: "Back to the lobby" }).click();
+    await page.waitForURL(`${server.url}/`);
+    await page.locator("#create-form").waitFor();
     await expectCleanPages(/Failed to load resource: the server responded with a status of 404/);
   });
 

@@ -15,11 +15,14 @@ export class OwnerPanel {
   readonly #session: RoomSession;
   readonly #requests: Requests;
   readonly #send: (message: ClientMessage) => boolean;
+  readonly #notice: (message: string) => void;
 
-  constructor(session: RoomSession, requests: Requests, send: (message: ClientMessage) => boolean) {
+  /** `notice` shows a short message to a player who is not the owner and pressed a control key. */
+  constructor(session: RoomSession, requests: Requests, send: (message: ClientMessage) => boolean, notice: (message: string) => void) {
     this.#session = session;
     this.#requests = requests;
     this.#send = send;
+    this.#notice = notice;
     const speed = byId("ctl-speed", HTMLSelectElement);
     fillSpeedPresets(speed, 10);
     const rulePreset = byId("ctl-rule-preset", HTMLSelectElement);
@@ -52,12 +55,25 @@ export class OwnerPanel {
         setText(byId("ctl-status", HTMLParagraphElement), parsed.error);
         return;
       }
+      // A grid suffix cannot resize a room: say so rather than drop it without a word.
+      const bounds = parsed.value.bounds;
+      const grid = this.#session.settings;
+      if (bounds && grid && (bounds.width !== grid.width || bounds.height !== grid.height || bounds.topology !== grid.topology)) {
+        setText(
+          byId("ctl-status", HTMLParagraphElement),
+          `Rule: the suffix asks for a ${bounds.width}×${bounds.height} ${bounds.topology}, but this room is a ${grid.width}×${grid.height} ${grid.topology}; a room's grid cannot change (leave the suffix out, or create a new room)`,
+        );
+        return;
+      }
       this.#control({ action: "configure", rule: formatRule(parsed.value.rule) }, "Rule", e.currentTarget as HTMLButtonElement);
     });
     const density = byId("ctl-density", HTMLInputElement);
     byId("ctl-randomize", HTMLButtonElement).addEventListener("click", (e) => {
       const d = Number(density.value);
-      if (!(d >= 0 && d <= 1)) return;
+      if (!(d >= 0 && d <= 1)) {
+        setText(byId("ctl-status", HTMLParagraphElement), `Randomize: the density is the share of live cells, from 0 to 1 (${density.value || "nothing"} was given)`);
+        return;
+      }
       const seed = crypto.getRandomValues(new Uint32Array(1))[0];
       this.#control({ action: "randomize", density: d, seed }, "Randomize", e.currentTarget as HTMLButtonElement);
     });
@@ -105,8 +121,14 @@ export class OwnerPanel {
 
   togglePlay(): void {
     const settings = this.#session.settings;
-    if (!this.#session.owner || !settings) return;
+    if (!settings) return;
+    if (!this.#session.owner) return this.#notOwner(settings.running ? "pause" : "start");
     this.#control({ action: settings.running ? "pause" : "resume" }, settings.running ? "Pause" : "Play", byId("ctl-play", HTMLButtonElement));
+  }
+
+  /** A control key pressed by a player who does not own the room: say why nothing happens. */
+  #notOwner(verb: string): void {
+    this.#notice(`Only the room's owner can ${verb} it; you can draw and stamp${this.#session.settings?.locked ? " when the owner unlocks editing" : ""}.`);
   }
 
   /** One generation (the Step button, and "n"). */
@@ -116,7 +138,8 @@ export class OwnerPanel {
 
   #step(generations: number, button?: HTMLButtonElement): void {
     const settings = this.#session.settings;
-    if (!this.#session.owner || !settings) return;
+    if (!settings) return;
+    if (!this.#session.owner) return this.#notOwner("step");
     // Stepping runs while paused; pause first so "n" works on a running room.
     if (settings.running) this.#control({ action: "pause" }, "Pause");
     this.#control({ action: "step", generations }, `Step ${formatCount(generations)}`, button);

@@ -17,7 +17,7 @@
  * frame. Edits go the other way at once: drawn as pending, sent with a seq, and dropped from the
  * overlay when the room ACKs them (the frame showing the truth comes first) or refuses them.
  */
-import { type ClientMessage, type RoomSettings, type ServerMessage, ErrorCode } from "../../common/protocol/index.ts";
+import { type ClientMessage, type RoomSettings, type ServerMessage, ErrorCode, isRoomId } from "../../common/protocol/index.ts";
 import { ApiError, getRoom } from "../api.ts";
 import { ownerToken } from "../browser-storage.ts";
 import { byId, setText } from "../dom.ts";
@@ -48,24 +48,30 @@ import { Viewport } from "./viewport.ts";
 export async function startRoom(id: string): Promise<void> {
   byId("room", HTMLDivElement).hidden = false;
   const banner = new Banner();
+  // A link that cannot be a room (mistyped, cut short) is not worth a request.
+  if (!isRoomId(id)) return showRoomNotFound(banner, "This link is not a room's: room links look like /r/ followed by 22 letters, digits, - or _.");
   // The engine for prediction loads beside the room's details (a few kilobytes, same origin).
   const module = loadLifeModule();
   try {
     const info = await getRoom(id);
     new RoomPage(id, banner, await module, info.width, info.height, info.name);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) {
-      setText(byId("room-name", HTMLHeadingElement), "Room not found");
-      document.title = "Room not found · edgelife";
-      const conn = byId("conn", HTMLSpanElement);
-      setText(conn, "Room not found");
-      conn.dataset.state = "closed";
-      banner.show("This room does not exist or was deleted.", "error", undefined, ["Back to the lobby", "/"]);
-      return;
-    }
+    if (error instanceof ApiError && error.status === 404) return showRoomNotFound(banner, "This room does not exist or was deleted.");
     // The HTTP side failed for another reason: the socket may still work and tells us the size.
     new RoomPage(id, banner, await module);
   }
+}
+
+/** The room view of a room that is not there: says so, and leads back to the lobby. */
+function showRoomNotFound(banner: Banner, why: string): void {
+  // Nothing to draw, stamp or watch: only the message and the way back stay.
+  byId("room", HTMLDivElement).classList.add("missing");
+  setText(byId("room-name", HTMLHeadingElement), "Room not found");
+  document.title = "Room not found · edgelife";
+  const conn = byId("conn", HTMLSpanElement);
+  setText(conn, "Room not found");
+  conn.dataset.state = "closed";
+  banner.show(why, "error", undefined, ["Back to the lobby", "/"]);
 }
 
 class RoomPage {
@@ -130,7 +136,7 @@ class RoomPage {
     this.#tools = new Tools(this.#canvas, this.#session, { stamping: () => this.#stamping.active, dropStamp: () => this.#stamping.set(undefined) });
     const sidePanel = new SidePanel();
     this.#presence = new Presence(this.#session, { send, reconnect: () => this.#connection.reconnect() });
-    this.#ownerPanel = new OwnerPanel(this.#session, this.#requests, send);
+    this.#ownerPanel = new OwnerPanel(this.#session, this.#requests, send, (message) => this.#banner.show(message, "info", 3000));
     new PatternExport(this.#session, {
       selection: () => this.#selection.rect,
       generation: () => this.#status.generation,
@@ -203,6 +209,7 @@ class RoomPage {
           this.#showSettings();
         }
         this.#status.stats(message);
+        this.#showFirstHint(message.population === 0);
         break;
       }
       case "settings":
@@ -230,6 +237,15 @@ class RoomPage {
     this.#strokes.abandon();
     this.#requests.failAll(forGood ? "disconnected" : "connection lost");
     if (!forGood) this.#board.requestDraw();
+  }
+
+  /** An empty room is not a black square: one line says what to do first. */
+  #showFirstHint(empty: boolean): void {
+    const hint = byId("first-hint", HTMLParagraphElement);
+    hint.hidden = !empty;
+    if (!empty) return;
+    const run = this.#session.owner ? "then press Space (or Play) to run it" : "the owner runs it";
+    setText(hint, this.#session.canEdit() ? `Empty so far: click or drag to draw cells, or pick a pattern under Patterns; ${run}.` : `Empty so far, and the owner has locked editing; ${run}.`);
   }
 
   #applySettings(settings: RoomSettings): void {
