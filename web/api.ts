@@ -68,6 +68,9 @@ export function parseRoomInfo(value: unknown): RoomInfo {
     url: isString(value.url) ? value.url : `/r/${encodeURIComponent(String(value.id))}`,
     created: isNumber(value.created) ? value.created : 0,
     lastActive: isNumber(value.lastActive) ? value.lastActive : 0,
+    idleSince: isNumber(value.idleSince) ? value.idleSince : null,
+    still: isBoolean(value.still) ? value.still : false,
+    slowed: isRecord(value.slowed) && isNumber(value.slowed.at) && isNumber(value.slowed.generations) ? { at: value.slowed.at, generations: value.slowed.generations } : null,
   };
 }
 

@@ -81,7 +81,17 @@ function roomRow(room: RoomInfo): HTMLTableRowElement {
     h("td", {}, room.topology),
     // data-before/data-after label the numbers where narrow screens drop the table header.
     h("td", { class: "num", "data-after": room.players === 1 ? " player" : " players" }, formatCount(room.players)),
-    h("td", { class: "num", "data-before": "gen " }, formatCount(room.generation)),
+    h(
+      "td",
+      {
+        class: room.slowed ? "num slowed" : "num",
+        "data-before": "gen ",
+        // A running room nobody watches keeps time without ticking: this is where its clock says it is.
+        title: room.running && room.idleSince != null ? `Nobody is watching: the room catches up to this generation when opened${room.slowed ? `, but falls ${formatCount(room.slowed.generations)} generations behind (catching up is limited)` : ""}` : "",
+      },
+      formatCount(room.generation),
+      room.slowed ? " (slowed)" : "",
+    ),
   );
   // The whole row is a click target; the link inside stays the keyboard and middle-click path.
   row.addEventListener("click", (event) => {

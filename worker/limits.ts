@@ -90,6 +90,13 @@ export const MAX_TICK_CELL_GENERATIONS = 2 ** 30;
 /** Work of one "step" request: 2^34 cell-generations, e.g. 16,384 generations of 1024² — the
  *  request answers when done and must stay within a Durable Object's CPU limit. */
 export const MAX_STEP_CELL_GENERATIONS = 2 ** 34;
+/** Work of one catch-up (worker/room-clock.ts: a running room nobody watched, brought to the
+ *  generation its clock says when it is next observed): 2^34 cell-generations, about half a
+ *  second of one core at the SIMD kernel's 35–37 G cells/s for Life — e.g. 16,384 generations of
+ *  1024² (13.6 minutes away at 20 generations a second), 64 of 16384². It runs inside the request
+ *  that observed the room, so it must stay far inside the 30 s CPU limit, and it holds up the
+ *  room's other events meanwhile. */
+export const MAX_CATCH_UP_CELL_GENERATIONS = 2 ** 34;
 /** Cells of a stamped pattern (its bounding rectangle): a quarter of the largest grid. */
 export const MAX_STAMP_CELLS = 1 << 26;
 /** Pending edits queued (in memory) for the next tick; beyond this the room answers RATE_LIMITED. */

@@ -11,6 +11,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { RoomInfo } from "../common/protocol/index.ts";
 import { roomStub, type Env } from "./env.ts";
+import { projectedGeneration } from "./room-clock.ts";
 import {
   EXPIRY_SWEEP_MS,
   LOBBY_LIST_LIMIT,
@@ -64,7 +65,15 @@ export class Lobby extends DurableObject<Env> {
     const rows = this.ctx.storage.sql
       .exec<{ info: string }>("SELECT info FROM room WHERE private = 0 ORDER BY players DESC, last_active DESC LIMIT ?", LOBBY_LIST_LIMIT)
       .toArray();
-    return rows.map((row) => JSON.parse(row.info) as RoomInfo);
+    // A running room nobody watches does not tick until it is observed: show where its clock
+    // says it is (and where it will be once opened), not where it stopped.
+    const now = Date.now();
+    return rows.map((row) => {
+      const info = JSON.parse(row.info) as RoomInfo;
+      const projected = projectedGeneration(info, now);
+      if (projected.generation === info.generation) return info;
+      return { ...info, generation: projected.generation, slowed: projected.behind > 0 ? { at: now, generations: projected.behind } : (info.slowed ?? null) };
+    });
   }
 
   override async alarm(): Promise<void> {

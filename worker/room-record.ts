@@ -8,6 +8,7 @@ import LIFE_SIMD from "../build/life-simd.wasm";
 import { Engine } from "../common/engine.ts";
 import type { RoomInfo, RoomSettings } from "../common/protocol/index.ts";
 import { formatRule } from "../common/rules.ts";
+import { RoomClock } from "./room-clock.ts";
 import { SnapshotStore } from "./snapshot.ts";
 
 /** Everything a new room starts from; the worker has validated it. */
@@ -27,6 +28,8 @@ interface StoredRoom {
 export interface LoadedRoom extends StoredRoom {
   engine: Engine;
   store: SnapshotStore;
+  /** When a running room nobody watches stopped ticking, and how it catches up. */
+  clock: RoomClock;
   lastActive: number;
 }
 
@@ -52,7 +55,7 @@ export async function loadRoom(sql: SqlStorage): Promise<LoadedRoom | null> {
   // Rooms saved before edits were queued in memory have a table of them; nothing in it was
   // ever acknowledged.
   sql.exec("DROP TABLE IF EXISTS pending_edit");
-  return { ...stored, engine, store, lastActive: active.length ? Number(active[0].value) : stored.created };
+  return { ...stored, engine, store, clock: new RoomClock(sql), lastActive: active.length ? Number(active[0].value) : stored.created };
 }
 
 /** Creates a room's record and its first snapshot, at generation 0. */
@@ -60,7 +63,7 @@ export async function createRoom(sql: SqlStorage, init: RoomInit, now: number): 
   sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
   const { width, height, topology, rule } = init.settings;
   const engine = await Engine.create(LIFE_SIMD, { width, height, topology, rule });
-  const room: LoadedRoom = { id: init.id, created: now, ownerHash: init.ownerHash, settings: { ...init.settings }, engine, store: new SnapshotStore(sql, width, height), lastActive: now };
+  const room: LoadedRoom = { id: init.id, created: now, ownerHash: init.ownerHash, settings: { ...init.settings }, engine, store: new SnapshotStore(sql, width, height), clock: new RoomClock(sql), lastActive: now };
   saveRoom(sql, room);
   saveLastActive(sql, now);
   // Both slots start valid, so a damaged first snapshot still has a fallback.
@@ -81,7 +84,7 @@ export function saveLastActive(sql: SqlStorage, lastActive: number): void {
 }
 
 /** What the room shows of itself: its settings, where its grid stands, and how many play. */
-export function roomInfo(room: LoadedRoom, players: number): RoomInfo {
+export function roomInfo(room: LoadedRoom, players: number, still: boolean): RoomInfo {
   const { settings, engine } = room;
   return {
     id: room.id,
@@ -101,5 +104,8 @@ export function roomInfo(room: LoadedRoom, players: number): RoomInfo {
     url: `/r/${room.id}`,
     created: room.created,
     lastActive: room.lastActive,
+    idleSince: room.clock.stoppedAt,
+    still,
+    slowed: room.clock.slowed,
   };
 }

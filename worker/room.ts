@@ -147,6 +147,7 @@ export class GameRoom extends DurableObject<Env> {
   async info(address: string): Promise<Outcome<RoomInfo>> {
     if (!this.#http.allow(address)) return tooManyRequests();
     if (!(await this.#ready())) return roomNotFound();
+    this.#observe(Date.now());
     return { ok: true, value: this.#info() };
   }
 
@@ -154,6 +155,7 @@ export class GameRoom extends DurableObject<Env> {
   async exportPattern(address: string, rect: Rect | null): Promise<Outcome<string>> {
     if (!this.#http.allow(address)) return tooManyRequests();
     if (!(await this.#ready()) || !this.#room) return roomNotFound();
+    this.#observe(Date.now());
     return exportPattern(this.#room.engine, this.#room.settings, rect);
   }
 
@@ -166,6 +168,7 @@ export class GameRoom extends DurableObject<Env> {
     }
     const edit = prepareStamp(this.#room.engine, this.#room.settings, text, x, y, mode);
     if (!edit.ok) return edit;
+    this.#observe(Date.now());
     const submitted = this.#submit(edit.value, { player: 0, seq: 0 }, Date.now());
     if (!submitted.ok) return submitted;
     if (submitted.value === null) return { ok: true, value: this.#stampResult() };
@@ -177,6 +180,7 @@ export class GameRoom extends DurableObject<Env> {
     if (!(await this.#ready()) || !this.#room) return roomNotFound();
     if (token === null) return tokenMissing();
     if (!(await tokenMatches(token, this.#room.ownerHash))) return tokenWrong();
+    this.#observe(Date.now());
     const done = this.#control(action, Date.now());
     if (!done.ok) return done;
     await this.#lobby.settled(); // e.g. a room made private is off the lobby's list when this answers
@@ -246,6 +250,8 @@ export class GameRoom extends DurableObject<Env> {
       server.close(refusal.code, refusal.reason);
       return new Response(null, { status: 101, webSocket: client });
     }
+    // A newcomer sees the room where its clock says it is, not where it stopped.
+    this.#observe(Date.now());
     this.#sockets.accept(server, clientAddress(request));
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -460,7 +466,23 @@ export class GameRoom extends DurableObject<Env> {
   #arm(now: number): void {
     const room = this.#room;
     if (!room) return;
-    this.#clock.arm(now, this.#wantsTicks(), this.#lobby.dueAt(), room.engine.generation);
+    const ticking = this.#wantsTicks();
+    room.clock.track(room.settings.running, ticking, now, room.engine.generation);
+    this.#clock.arm(now, ticking, this.#lobby.dueAt(), room.engine.generation);
+  }
+
+  /**
+   * Someone looks at the room (a socket joins, an HTTP read or edit, an owner's control): a
+   * running room that stood idle first catches up to the generation its clock says (see
+   * room-clock.ts), and what that changed is broadcast, saved and reported like any change.
+   */
+  #observe(now: number): void {
+    const room = this.#room;
+    if (!room) return;
+    const before = room.engine.generation;
+    const caught = room.clock.catchUp(room.engine, room.settings, this.#still, now);
+    this.#still = caught.still;
+    if (room.engine.generation !== before) this.#afterChange(now);
   }
 
   override async alarm(): Promise<void> {
@@ -542,7 +564,7 @@ export class GameRoom extends DurableObject<Env> {
   }
 
   #info(): RoomInfo {
-    return roomInfo(this.#room!, this.#sockets.players().length);
+    return roomInfo(this.#room!, this.#sockets.players().length, this.#still);
   }
 }
 

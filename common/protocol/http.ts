@@ -30,6 +30,14 @@ export interface RoomInfo {
   url: string; // "/r/<id>"
   created: number; // ms since the epoch
   lastActive: number;
+  /** A running room that nobody watches does not tick: since when (ms since the epoch), or null
+   *  while it ticks or is paused. It catches up when next observed (see worker/room-clock.ts). */
+  idleSince?: number | null;
+  /** The grid's last step changed nothing (a fixed point). */
+  still?: boolean;
+  /** The last catch-up fell this many generations short of the room's clock (its budget ran
+   *  out), at `at`; null when it never did. */
+  slowed?: { at: number; generations: number } | null;
 }
 
 /** POST /api/rooms answers this once; `ownerToken` is never shown again. */

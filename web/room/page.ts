@@ -20,7 +20,7 @@
 import { type ClientMessage, type RoomSettings, type ServerMessage, ErrorCode, isRoomId } from "../../common/protocol/index.ts";
 import { ApiError, getRoom } from "../api.ts";
 import { ownerToken } from "../browser-storage.ts";
-import { byId, setText } from "../dom.ts";
+import { byId, formatCount, setText } from "../dom.ts";
 import { BoardInput } from "../input.ts";
 import { packColour, readPalette } from "../palette.ts";
 import { PendingEdits } from "../pending-edits.ts";
@@ -45,6 +45,9 @@ import { exposeTestHooks } from "./test-hooks.ts";
 import { Tools } from "./tools.ts";
 import { Viewport } from "./viewport.ts";
 
+/** How recent a fallen-behind catch-up must be for the page to mention it. */
+const SLOWED_NOTICE_MS = 60_000;
+
 export async function startRoom(id: string): Promise<void> {
   byId("room", HTMLDivElement).hidden = false;
   const banner = new Banner();
@@ -55,6 +58,14 @@ export async function startRoom(id: string): Promise<void> {
   try {
     const info = await getRoom(id);
     new RoomPage(id, banner, await module, info.width, info.height, info.name);
+    // A room nobody watched caught up as the page asked for it; say so when it fell behind.
+    if (info.slowed && Date.now() - info.slowed.at < SLOWED_NOTICE_MS) {
+      banner.show(
+        `While nobody watched, this room fell ${formatCount(info.slowed.generations)} generations behind its clock: catching up is limited to about half a second of work, so it slowed down.`,
+        "info",
+        8000,
+      );
+    }
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return showRoomNotFound(banner, "This room does not exist or was deleted.");
     // The HTTP side failed for another reason: the socket may still work and tells us the size.
