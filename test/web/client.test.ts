@@ -14,6 +14,7 @@ import type { CreatedRoom } from "../../common/protocol/index.ts";
 import { parsePattern } from "../../common/formats/index.ts";
 import { patternBitmap } from "../../common/patterns.ts";
 import { BROWSER_MISSING_MESSAGE, CHROMIUM, type TestBrowser, type WatchedPage, launchBrowser, screenshot, watchedPage } from "./browser.ts";
+import { cellPosition, createRoom as createRoomOn, openRoom as openRoomOn, waitReady } from "./room-page.ts";
 import { type TestServer, startServer } from "./server.ts";
 
 /** The read-only hooks web/room/test-hooks.ts puts on window. */
@@ -85,38 +86,10 @@ describe.skipIf(!CHROMIUM && !IN_CI)("the web client in a real browser", () => {
     for (const { context } of pages.splice(0)) await context.close();
   }
 
-  async function createRoom(body: Record<string, unknown>): Promise<CreatedRoom> {
-    const response = await fetch(`${server.url}/api/rooms`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: server.url },
-      body: JSON.stringify({ rule: "B3/S23", topology: "torus", running: false, ...body }),
-    });
-    expect(response.status).toBe(201);
-    return (await response.json()) as CreatedRoom;
-  }
+  const createRoom = (body: Record<string, unknown>): Promise<CreatedRoom> => createRoomOn(server.url, body);
 
-  /** Opens a room page; as its owner when `owner` (the token is put where the lobby keeps it). */
-  async function openRoom(watched: WatchedPage, room: CreatedRoom, owner: boolean): Promise<Page> {
-    const { page } = watched;
-    if (owner) {
-      await page.addInitScript(([id, token]) => localStorage.setItem(`edgelife:owner:${id}`, token), [room.id, room.ownerToken]);
-    }
-    await page.goto(`${server.url}/r/${room.id}`);
-    await waitReady(page);
-    return page;
-  }
-
-  async function waitReady(page: Page): Promise<void> {
-    await page.waitForFunction(() => window.__edgelife?.connected && window.__edgelife.region !== undefined);
-  }
-
-  /** Screen position (page coordinates) of the centre of grid cell (x, y). */
-  async function cellPosition(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
-    const box = await page.locator("#board").boundingBox();
-    const at = await page.evaluate(([cx, cy]) => window.__edgelife.cellToScreen(cx, cy), [x, y]);
-    if (!box || !at) throw new Error("the board is not on screen");
-    return { x: box.x + at.x, y: box.y + at.y };
-  }
+  /** Opens a room page; as its owner when `owner`. */
+  const openRoom = (watched: WatchedPage, room: CreatedRoom, owner: boolean): Promise<Page> => openRoomOn(watched.page, server.url, room, owner);
 
   async function clickCell(page: Page, x: number, y: number): Promise<void> {
     const p = await cellPosition(page, x, y);

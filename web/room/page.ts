@@ -36,6 +36,7 @@ import { PatternExport } from "./pattern-export.ts";
 import { Presence } from "./presence.ts";
 import { Requests, refusalText } from "./requests.ts";
 import { Selection } from "./selection.ts";
+import { SelectionActions } from "./selection-actions.ts";
 import { RoomSession } from "./session.ts";
 import { SidePanel } from "./side-panel.ts";
 import { Stamping } from "./stamping.ts";
@@ -153,6 +154,7 @@ class RoomPage {
       generation: () => this.#status.generation,
       openPanel: () => sidePanel.open(),
     });
+    new SelectionActions(this.#session, this.#selection, this.#stamping, banner, module);
     bindKeys({ ownerPanel: this.#ownerPanel, viewport: this.#viewport, tools: this.#tools, stamping: this.#stamping, selection: this.#selection, sidePanel });
     this.#viewport.observeStage();
     this.#connection.open();

@@ -48,6 +48,13 @@ export class Selection {
     this.#anchor = undefined;
   }
 
+  /** Selects `rect` (after an action moved or turned the cells). */
+  set(rect: CellRect | undefined): void {
+    this.#rect = rect;
+    this.show();
+    this.#handlers.changed();
+  }
+
   clear(): void {
     this.#rect = undefined;
     this.show();

@@ -64,8 +64,9 @@ export class Stamping {
     return this.#stamp?.ghost;
   }
 
-  /** Holds `stamp` (undefined: puts the stamp away); `libraryId` marks its library button. */
-  set(stamp: Stamp | undefined, libraryId?: string): void {
+  /** Holds `stamp` (undefined: puts the stamp away); `libraryId` marks its library button; `at`
+   *  puts the ghost's top-left there (a lifted selection stays where it was). */
+  set(stamp: Stamp | undefined, libraryId?: string, at?: { x: number; y: number }): void {
     const view = this.#handlers.view();
     if (!stamp || !view) {
       this.#stamp = undefined;
@@ -78,8 +79,8 @@ export class Stamping {
         ...stamp,
         libraryId,
         ghost: {
-          x: centreX - Math.floor(stamp.bitmap.width / 2),
-          y: centreY - Math.floor(stamp.bitmap.height / 2),
+          x: at ? at.x : centreX - Math.floor(stamp.bitmap.width / 2),
+          y: at ? at.y : centreY - Math.floor(stamp.bitmap.height / 2),
           width: stamp.bitmap.width,
           height: stamp.bitmap.height,
           image: ghostCanvas(stamp.bitmap, this.#ghostColour),
@@ -145,10 +146,23 @@ export class Stamping {
       x = ((x % settings.width) + settings.width) % settings.width;
       y = ((y % settings.height) + settings.height) % settings.height;
     }
-    const text = writeRle(stamp.bitmap, { rule: settings.rule });
+    await this.write(stamp.bitmap, x, y, "or");
+  }
+
+  /**
+   * Writes `bitmap` into the grid with its top-left cell at (x, y), wrapped on a torus: "or" adds
+   * its live cells, "replace" sets the whole rectangle to it (the selection's clear, fill, turn
+   * and move). Drawn as pending like a stroke; one STAMP frame, or HTTP when the RLE does not fit
+   * a frame. Resolves false when the room refused it (the banner says why).
+   */
+  async write(bitmap: Bitmap, x: number, y: number, mode: "or" | "replace"): Promise<boolean> {
+    const settings = this.#session.settings;
+    const pending = this.#handlers.pending();
+    if (!settings || !pending) return false;
+    const text = writeRle(bitmap, { rule: settings.rule });
     const seq = this.#handlers.nextSeq();
-    if (countLive(stamp.bitmap) <= MAX_PENDING_STAMP_CELLS) {
-      forEachLive(stamp.bitmap, (cx, cy) => {
+    if (countLive(bitmap) <= MAX_PENDING_STAMP_CELLS) {
+      forEachLive(bitmap, (cx, cy) => {
         const gx = (x + cx) % settings.width;
         const gy = (y + cy) % settings.height;
         pending.add(seq, gx, gy, true);
@@ -157,13 +171,15 @@ export class Stamping {
     this.#handlers.changed();
     // The STAMP frame is its header and the text; UTF-8 of RLE is ASCII, so length is bytes.
     const fitsFrame = text.length + STAMP_HEADER_BYTES <= MAX_CLIENT_FRAME_BYTES;
-    if (fitsFrame && this.#handlers.send({ type: "stamp", seq, x, y, mode: "or", pattern: text })) return;
+    if (fitsFrame && this.#handlers.send({ type: "stamp", seq, x, y, mode, pattern: text })) return true;
     try {
-      await stampPattern(this.#session.id, x, y, text);
+      await stampPattern(this.#session.id, x, y, text, mode);
       pending.ack(seq);
+      return true;
     } catch (error) {
       pending.drop(seq);
       this.#banner.show(`The stamp was refused: ${error instanceof Error ? error.message : "network error"}.`, "error", 4000);
+      return false;
     }
   }
 
@@ -173,19 +189,23 @@ export class Stamping {
     this.set({ name: pattern.name, bitmap: parsed.value.bitmap, rule: pattern.rule }, pattern.id);
   }
 
+  /** Holds pattern text (RLE from this app, Golly or LifeViewer; .cells; Life 1.06) as the
+   *  stamp; the reader's error when it is not a pattern. */
+  hold(text: string, name = "Pasted pattern"): string | null {
+    const parsed = parsePattern(text);
+    if (!parsed.ok) return parsed.error;
+    const file = parsed.value;
+    this.set({ name: file.name || name, bitmap: file.bitmap, rule: file.rule ? formatRule(file.rule.rule) : undefined });
+    return null;
+  }
+
   #bindPaste(): void {
     const pasteText = byId("paste-text", HTMLTextAreaElement);
     const pasteError = byId("paste-error", HTMLParagraphElement);
     byId("paste-use", HTMLButtonElement).addEventListener("click", () => {
-      const parsed = parsePattern(pasteText.value);
-      if (!parsed.ok) {
-        pasteError.hidden = false;
-        setText(pasteError, parsed.error);
-        return;
-      }
-      pasteError.hidden = true;
-      const file = parsed.value;
-      this.set({ name: file.name || "Pasted pattern", bitmap: file.bitmap, rule: file.rule ? formatRule(file.rule.rule) : undefined });
+      const error = this.hold(pasteText.value);
+      pasteError.hidden = error === null;
+      if (error !== null) setText(pasteError, error);
     });
   }
 }
