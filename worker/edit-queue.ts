@@ -16,7 +16,7 @@
  */
 import type { Engine } from "../common/engine.ts";
 import { ErrorCode, type ServerMessage } from "../common/protocol/index.ts";
-import { applyEdit, editBytes, type Edit } from "./edit.ts";
+import { editBytes, type QueuedEdit } from "./edit.ts";
 import { ALARM_RETRY_MS, MAX_PENDING_EDITS, MAX_PENDING_EDIT_BYTES } from "./limits.ts";
 import { fail, roomNotFound, type Outcome } from "./outcome.ts";
 
@@ -42,7 +42,7 @@ export class EditQueue {
    * was never acknowledged, and its sender may send it again. Writing each one to storage would
    * cost a commit per edit — what lets a flood of accepted edits slow everyone's ticks.
    */
-  #queue: Array<AppliedEdit & { edit: Edit }> = [];
+  #queue: Array<AppliedEdit & { edit: QueuedEdit }> = [];
   #bytes = 0;
   #ids = 0;
   /** Held while edits wait: a pending timer keeps the instance from hibernating under them. */
@@ -66,7 +66,7 @@ export class EditQueue {
   }
 
   /** Queues an edit for the next tick boundary: its queue id, or a refusal when the queue is full. */
-  add(edit: Edit, origin: EditOrigin): Outcome<number> {
+  add(edit: QueuedEdit, origin: EditOrigin): Outcome<number> {
     const bytes = editBytes(edit);
     if (this.#queue.length >= MAX_PENDING_EDITS || this.#bytes + bytes > MAX_PENDING_EDIT_BYTES) {
       return fail(429, ErrorCode.RATE_LIMITED, "too many edits waiting for the next tick");
@@ -83,12 +83,13 @@ export class EditQueue {
     return new Promise<Outcome<StampResult>>((resolve) => this.#waiters.set(id, resolve));
   }
 
-  /** Applies queued edits in arrival order; returns who to answer. */
-  applyAll(engine: Engine): AppliedEdit[] {
+  /** Applies queued edits in arrival order through `apply` (the room's: it records undo history);
+   *  returns who to answer. */
+  applyAll(apply: (edit: QueuedEdit, player: number) => void): AppliedEdit[] {
     if (this.#queue.length === 0) return [];
     const applied: AppliedEdit[] = [];
     for (const { id, player, seq, edit } of this.#queue) {
-      applyEdit(engine, edit);
+      apply(edit, player);
       applied.push({ id, player, seq });
     }
     this.#queue = [];
@@ -100,8 +101,8 @@ export class EditQueue {
 
   /** applyAll for a tick: the edits stay in flight until acknowledged, so that a tick that fails
    *  before saving them can tell their senders (refuseInFlight). */
-  applyForTick(engine: Engine): AppliedEdit[] {
-    const applied = this.applyAll(engine);
+  applyForTick(apply: (edit: QueuedEdit, player: number) => void): AppliedEdit[] {
+    const applied = this.applyAll(apply);
     this.#inFlight = applied;
     return applied;
   }

@@ -13,6 +13,10 @@ export type Edit =
   | { kind: "cells"; alive: boolean; cells: Uint16Array }
   | { kind: "stamp"; x: number; y: number; mode: StampMode; bitmap: Bitmap };
 
+/** What the edit queue carries: edits, and a player's undo or redo, which the room resolves
+ *  against that player's history when its tick boundary comes (worker/undo.ts). */
+export type QueuedEdit = Edit | { kind: "undo"; stack: "undo" | "redo" };
+
 /** Checks SET_CELLS coordinates (x, y pairs) against the grid. */
 export function prepareCells(engine: Engine, cells: Uint16Array, alive: boolean): Outcome<Edit> {
   const { width, height } = engine;
@@ -53,8 +57,8 @@ export function applyEdit(engine: Engine, edit: Edit): void {
 }
 
 /** What an edit weighs in the queue of edits waiting for a tick. */
-export function editBytes(edit: Edit): number {
-  return edit.kind === "cells" ? edit.cells.byteLength : edit.bitmap.data.byteLength;
+export function editBytes(edit: QueuedEdit): number {
+  return edit.kind === "cells" ? edit.cells.byteLength : edit.kind === "stamp" ? edit.bitmap.data.byteLength : 0;
 }
 
 function mod(a: number, n: number): number {

@@ -97,6 +97,11 @@ export const MAX_STEP_CELL_GENERATIONS = 2 ** 34;
  *  that observed the room, so it must stay far inside the 30 s CPU limit, and it holds up the
  *  room's other events meanwhile. */
 export const MAX_CATCH_UP_CELL_GENERATIONS = 2 ** 34;
+/** Undo steps kept per player (worker/undo.ts); the oldest goes past it. */
+export const MAX_UNDO_STEPS = 128;
+/** One undo step's stored size: what an edit overwrote must fit one SQLite row (~2 MB) with room
+ *  to spare; a larger edit (a stamp over more than 8 M cells) is applied but cannot be undone. */
+export const MAX_UNDO_RECORD_BYTES = 1 << 20;
 /** Cells of a stamped pattern (its bounding rectangle): a quarter of the largest grid. */
 export const MAX_STAMP_CELLS = 1 << 26;
 /** Pending edits queued (in memory) for the next tick; beyond this the room answers RATE_LIMITED. */

@@ -45,7 +45,8 @@ import {
   type ServerMessage,
 } from "../common/protocol/index.ts";
 import { checkControl, runControl } from "./control.ts";
-import { applyEdit, prepareCells, prepareStamp, type Edit } from "./edit.ts";
+import { applyEdit, prepareCells, prepareStamp, type QueuedEdit } from "./edit.ts";
+import { UndoHistory } from "./undo.ts";
 import { EditQueue, type EditOrigin, type StampResult } from "./edit-queue.ts";
 import { lobbyStub, type Env } from "./env.ts";
 import {
@@ -88,6 +89,8 @@ export class GameRoom extends DurableObject<Env> {
   );
   readonly #clock = new TickClock(this.ctx.storage);
   readonly #presence = new Presence(() => this.#sockets.players());
+  /** Each player's undo and redo history, in storage (it must outlive hibernation). */
+  readonly #undo = new UndoHistory(this.ctx.storage.sql);
   readonly #lobby = new LobbyReport(() => this.#publish());
   readonly #http = new AddressLimiter(ROOM_REQUESTS_PER_SECOND, ROOM_REQUESTS_PER_SECOND * 2, MAX_TRACKED_ADDRESSES);
   readonly #socketOpens = new AddressLimiter(SOCKET_OPENS_PER_SECOND, SOCKET_OPEN_BURST, MAX_TRACKED_ADDRESSES);
@@ -321,6 +324,9 @@ export class GameRoom extends DurableObject<Env> {
       case "setCells":
       case "stamp":
         return this.#edit(session, room, m, now);
+      case "undo":
+      case "redo":
+        return this.#undoOrRedo(session, room, m, now);
       case "control": {
         if (!session.att.owner) return this.#sockets.strike(session, m.seq, ErrorCode.NOT_OWNER, "only the owner may control the room");
         if (!take(session.edits, EDITS_PER_SECOND, EDIT_BURST, now)) return this.#sockets.strike(session, m.seq, ErrorCode.RATE_LIMITED, "too many requests; slow down");
@@ -366,6 +372,7 @@ export class GameRoom extends DurableObject<Env> {
     this.#feed.forget(ws);
     if (!this.#room) return;
     const now = Date.now();
+    if (session) this.#undo.forget(session.att.playerId);
     if (session?.att.hello) {
       this.#presence.left(session.att.playerId);
       this.#lobby.soon(now);
@@ -398,7 +405,7 @@ export class GameRoom extends DurableObject<Env> {
    * Applies an edit at once while paused (returning null: done and saved), or queues it for the
    * next tick boundary while running (returning its queue id).
    */
-  #submit(edit: Edit, origin: EditOrigin, now: number): Outcome<number | null> {
+  #submit(edit: QueuedEdit, origin: EditOrigin, now: number): Outcome<number | null> {
     const room = this.#room!;
     room.lastActive = now;
     if (room.settings.running) {
@@ -406,10 +413,33 @@ export class GameRoom extends DurableObject<Env> {
       if (queued.ok) this.#arm(now);
       return queued;
     }
-    applyEdit(room.engine, edit);
+    this.#applyQueued(edit, origin.player);
     this.#still = false;
     this.#afterChange(now);
     return { ok: true, value: null };
+  }
+
+  /** Applies an edit, or resolves an undo or redo, for `player` (0: HTTP, which keeps no history).
+   *  An edit first records what it overwrites, so that its player can undo it. */
+  readonly #applyQueued = (edit: QueuedEdit, player: number): void => {
+    const engine = this.#room!.engine;
+    if (edit.kind === "undo") {
+      this.#undo.apply(engine, player, edit.stack, (restore) => applyEdit(engine, restore));
+      return;
+    }
+    this.#undo.record(engine, player, edit);
+    applyEdit(engine, edit);
+  };
+
+  /** A player's UNDO or REDO: the same rights and allowances as an edit, then through #submit so
+   *  that a running room resolves it at the tick boundary like any edit. */
+  #undoOrRedo(session: PlayerSession, room: LoadedRoom, m: ClientMessage & { type: "undo" | "redo" }, now: number): void {
+    if (room.settings.locked && !session.att.owner) return this.#sockets.strike(session, m.seq, ErrorCode.LOCKED, "editing is locked by the owner");
+    if (!take(session.edits, EDITS_PER_SECOND, EDIT_BURST, now)) return this.#sockets.strike(session, m.seq, ErrorCode.RATE_LIMITED, "too many edits; slow down");
+    if (!this.#undo.has(session.att.playerId, m.type)) return session.error(m.seq, ErrorCode.CONFLICT, m.type === "undo" ? "nothing to undo" : "nothing to redo");
+    const submitted = this.#submit({ kind: "undo", stack: m.type }, { player: session.att.playerId, seq: m.seq }, now);
+    if (!submitted.ok) return session.error(m.seq, submitted.code, submitted.error);
+    if (submitted.value === null) session.send({ type: "ack", seq: m.seq, generation: room.engine.generation });
   }
 
   /**
@@ -422,7 +452,7 @@ export class GameRoom extends DurableObject<Env> {
     const { engine, settings } = room;
     const checked = checkControl(action, engine, settings);
     if (!checked.ok) return checked;
-    const applied = this.#edits.applyAll(engine);
+    const applied = this.#edits.applyAll(this.#applyQueued);
     const appliedAt = engine.generation;
     const done = runControl(action, checked.value, engine, settings, () => this.#feed.captureStep(engine));
     this.#still = done.still;
@@ -512,7 +542,7 @@ export class GameRoom extends DurableObject<Env> {
   #tick(now: number): void {
     const room = this.#room!;
     const { engine, settings } = room;
-    const applied = this.#edits.applyForTick(engine);
+    const applied = this.#edits.applyForTick(this.#applyQueued);
     const appliedAt = engine.generation;
     const capture = this.#feed.captureStep(engine);
     const changed = engine.step(settings.generationsPerTick);

@@ -12,6 +12,8 @@
  *                bit4 locked), then in bit order: ruleLen u8 + rule (ASCII) | u32 | u16 | u8 | u8
  * RESYNC    47 |                                                        (asks for a keyframe)
  * RECEIVED  48 | frames u32   (KEYFRAME + DELTA frames received on this socket so far)
+ * UNDO      49 | seq u32      (undo this player's own last edit; ACK or ERROR like an edit)
+ * REDO      4a | seq u32      (redo the edit this player undid last)
  *
  * `seq` is chosen by the client (non-zero) and echoed in the ACK or ERROR that answers the request.
  *
@@ -97,6 +99,10 @@ export function encodeClientMessage(m: ClientMessage): Uint8Array {
       return frame(ClientType.RESYNC).finish();
     case "received":
       return frame(ClientType.RECEIVED).u32(m.frames).finish();
+    case "undo":
+      return frame(ClientType.UNDO).u32(m.seq).finish();
+    case "redo":
+      return frame(ClientType.REDO).u32(m.seq).finish();
   }
 }
 
@@ -160,6 +166,10 @@ export function decodeClientFrame(data: ArrayBuffer | ArrayBufferView): Decoded<
         return { type: "resync" };
       case ClientType.RECEIVED:
         return { type: "received", frames: r.u32() };
+      case ClientType.UNDO:
+        return { type: "undo", seq: r.u32() };
+      case ClientType.REDO:
+        return { type: "redo", seq: r.u32() };
       default:
         return fail("unknown frame type", ErrorCode.UNKNOWN_TYPE);
     }

@@ -26,6 +26,8 @@ export const ClientType = {
   CONTROL: 0x46,
   RESYNC: 0x47,
   RECEIVED: 0x48,
+  UNDO: 0x49,
+  REDO: 0x4a,
 } as const;
 
 /** How a packed-bits payload is encoded. The frame says which, so a client decodes any of them

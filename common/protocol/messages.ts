@@ -98,7 +98,9 @@ export type ClientMessage =
   | { type: "cursor"; x: number; y: number }
   | { type: "control"; seq: number; control: ControlAction }
   | { type: "resync" }
-  | { type: "received"; frames: number };
+  | { type: "received"; frames: number }
+  /** Undo (or redo) this player's own last edit (docs/protocol.md, UNDO and REDO). */
+  | { type: "undo" | "redo"; seq: number };
 
 export interface ProtocolError {
   code: ErrorCodeId;

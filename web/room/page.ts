@@ -37,6 +37,7 @@ import { Presence } from "./presence.ts";
 import { Requests, refusalText } from "./requests.ts";
 import { Selection } from "./selection.ts";
 import { SelectionActions } from "./selection-actions.ts";
+import { UndoControls } from "./undo.ts";
 import { RoomSession } from "./session.ts";
 import { SidePanel } from "./side-panel.ts";
 import { Stamping } from "./stamping.ts";
@@ -155,6 +156,7 @@ class RoomPage {
       openPanel: () => sidePanel.open(),
     });
     new SelectionActions(this.#session, this.#selection, this.#stamping, banner, module);
+    new UndoControls(this.#session, this.#requests, banner, send);
     bindKeys({ ownerPanel: this.#ownerPanel, viewport: this.#viewport, tools: this.#tools, stamping: this.#stamping, selection: this.#selection, sidePanel });
     this.#viewport.observeStage();
     this.#connection.open();
