@@ -20,6 +20,7 @@
  */
 import { type Bitmap, bitmapStride, createBitmap } from "../common/bitmap.ts";
 import type { Engine } from "../common/engine.ts";
+import { concatBytes } from "../common/stream.ts";
 import type { Edit } from "./edit.ts";
 import { MAX_UNDO_RECORD_BYTES, MAX_UNDO_STEPS } from "./limits.ts";
 
@@ -143,13 +144,7 @@ function encodeSteps(restore: Edit[] | null, reapply: Edit[]): Uint8Array {
   };
   list(restore);
   list(reapply);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function encodeEdit(edit: Edit): Uint8Array {

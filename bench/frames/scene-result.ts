@@ -4,6 +4,7 @@
  * DeltaBuilder) for a plain client, the frames of the predicting clients, the same changed tiles
  * through the other codecs and layouts, and the baselines; and the scene's keyframe.
  */
+import { concatBytes } from "../../common/stream.ts";
 import { deflateRawSync } from "node:zlib";
 import { POPCOUNT8 } from "../../common/bitmap.ts";
 import { type Engine } from "../../common/engine.ts";
@@ -259,7 +260,7 @@ export async function runScene(engine: Engine, plan: GridPlan, scene: SceneId, r
     result.redundantTiles.push(redundant);
     result.changedCells.push(changedCells);
     result.xorRunsBytes.push(diffs.length ? DELTA_HEADER_BYTES + xorRuns : 0);
-    result.xorDeflateFrameBytes.push(diffs.length ? DELTA_HEADER_BYTES + TILE_RECORD_HEADER_BYTES * diffs.length + deflateRawSync(concat(diffs)).length : 0);
+    result.xorDeflateFrameBytes.push(diffs.length ? DELTA_HEADER_BYTES + TILE_RECORD_HEADER_BYTES * diffs.length + deflateRawSync(concatBytes(diffs)).length : 0);
     result.deflateFrameBytes.push(frame ? deflateRawSync(frame).length : 0);
 
     // RUNS alone (no reads), for a codec-to-codec comparison with DEFLATE.
@@ -310,15 +311,6 @@ export async function runScene(engine: Engine, plan: GridPlan, scene: SceneId, r
   return result;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
