@@ -1,5 +1,6 @@
 /**
- * The grid's memory layout and every whole-grid operation except stepping.
+ * The grid's memory layout and every whole-grid operation except stepping (step.ts) and the
+ * zoomed-out reads (overview.ts).
  *
  * Linear memory (the stub runtime never allocates, so we lay it out by hand):
  *
@@ -274,51 +275,6 @@ export function readRect(x: i32, y: i32, w: i32, h: i32): void {
       px += n;
     }
   }
-}
-
-/**
- * A zoomed-out view into io: output cell (i, j) is alive when any grid cell of the
- * scale × scale block at (x + i*scale, y + j*scale) is alive (outside the grid is dead).
- */
-export function readOverview(x: i32, y: i32, w: i32, h: i32, scale: i32): void {
-  const stride = <usize>((w + 7) >> 3);
-  memory.fill(io, 0, stride * <usize>h);
-  const words = <usize>columns << 1;
-  for (let j = 0; j < h; j++) {
-    const gy0 = max(y + j * scale, 0);
-    const gy1 = min(y + (j + 1) * scale, height);
-    if (gy0 >= gy1) continue;
-    // OR the block's rows together, then test each block's span of that one row.
-    memory.fill(rowScratch, 0, words << 3);
-    for (let gy = gy0; gy < gy1; gy++) {
-      const row = rowData(front, gy);
-      for (let k: usize = 0; k < words; k++) {
-        const p = rowScratch + (k << 3);
-        store<u64>(p, load<u64>(p) | load<u64>(row + (k << 3)));
-      }
-    }
-    const out = io + <usize>j * stride;
-    for (let i = 0; i < w; i++) {
-      const gx0 = max(x + i * scale, 0);
-      const gx1 = min(x + (i + 1) * scale, width);
-      if (gx0 < gx1 && anyBit(rowScratch, gx0, gx1)) {
-        const p = out + <usize>(i >> 3);
-        store<u8>(p, <u8>(<i32>load<u8>(p) | (1 << (i & 7))));
-      }
-    }
-  }
-}
-
-/** Whether any bit in [x0, x1) of the row at `row` is set. */
-function anyBit(row: usize, x0: i32, x1: i32): bool {
-  let w0 = x0 >> 6;
-  const w1 = (x1 - 1) >> 6;
-  const first = ~(<u64>0) << <u64>(x0 & 63);
-  const last = ~(<u64>0) >> <u64>(63 - ((x1 - 1) & 63));
-  if (w0 == w1) return (load<u64>(row + (<usize>w0 << 3)) & first & last) != 0;
-  if ((load<u64>(row + (<usize>w0 << 3)) & first) != 0) return true;
-  for (let k = w0 + 1; k < w1; k++) if (load<u64>(row + (<usize>k << 3)) != 0) return true;
-  return (load<u64>(row + (<usize>w1 << 3)) & last) != 0;
 }
 
 export function clear(): void {

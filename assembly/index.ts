@@ -1,9 +1,11 @@
-// The Wasm module's exports: the grid (grid.ts), the rule (rules.ts), the kernels (step.ts)
-// and the fingerprints (sha256.ts). common/engine.ts is the one typed wrapper over them.
+// The Wasm module's exports: the grid (grid.ts), the rule (rules.ts), the kernels (step.ts),
+// the zoomed-out reads (overview.ts) and the fingerprints (sha256.ts). common/engine.ts is the
+// one typed wrapper over them.
 export {
-  init, setTopology, ioReserve, setCells, getCell, stamp, readRect, readOverview, clear, randomize,
+  init, setTopology, ioReserve, setCells, getCell, stamp, readRect, clear, randomize,
   population, bbox, clearChanges, markChanged,
 } from "./grid";
+export { readOverview, readDensity } from "./overview";
 export { setRule } from "./rules";
 export { step } from "./step";
 export { sha256Grid, sha256BBox, sha256Io } from "./sha256";

@@ -21,6 +21,10 @@
  * whole, tiles sent as XOR against what the client holds, and the entropy of the changes.
  * Keyframes (what a joining client gets) are sized and timed with both codecs too.
  *
+ * Overview rows: a client viewing the whole room zoomed out (scales above 1) gets each scaled
+ * cell's 2-bit density level; the suite sizes its keyframe and deltas beside the one-bit "any cell
+ * alive" overview the protocol sent before, over the same generations (frames/overview.ts).
+ *
  * Predicted rows: what a client that runs the engine itself (lockstep prediction, HELLO's predict
  * flag; the web client at scale 1) receives instead. Per generation the bench takes what the room
  * takes (common/lockstep/broadcast.ts: the tiles changed before the step, then BroadcastFrames
@@ -38,7 +42,8 @@
  * This file holds the plans and the report; its pieces are in bench/frames/: settings.ts (seeds,
  * sizes), scenes.ts (the five scenes), codecs.ts (frames built and decoded as the room and a
  * client do), predicted.ts (a predicting client), scene-result.ts (one scene on one grid,
- * measured), tables.ts and targets.ts (what is printed).
+ * measured), overview.ts (zoomed-out views, one bit against two), tables.ts and targets.ts (what
+ * is printed).
  */
 import { LIFE } from "../common/rules.ts";
 import { CHECKSUM_EVERY_STEPS } from "../common/lockstep/broadcast.ts";
@@ -48,11 +53,33 @@ import { createEngine } from "../common/wasm-node.ts";
 import { STATS_INTERVAL_MS } from "../common/protocol/index.ts";
 import { SOUP_SEED, describeMachine, formatTable, machineInfo, progress, writeResults } from "./harness.ts";
 import { describeLoad, formatInt, formatPercent, loadAverage, mean, verdict } from "./report.ts";
+import { type OverviewResult, runOverview } from "./frames/overview.ts";
 import { type GridPlan, type SceneResult, runScene } from "./frames/scene-result.ts";
-import { ALL_SCENES } from "./frames/scenes.ts";
+import { ALL_SCENES, type SceneId } from "./frames/scenes.ts";
 import { DENSITY, FIELD_SEED, KEYFRAME_REPEATS, QUICK, SOUP_AGE, TICK_MS } from "./frames/settings.ts";
-import { bytesTable, gridLabel, keyframeTable, msTable, predictedTable } from "./frames/tables.ts";
+import { bytesTable, gridLabel, keyframeTable, msTable, overviewTable, predictedTable } from "./frames/tables.ts";
 import { codecVerdict, targets } from "./frames/targets.ts";
+
+/** Overview plans: per grid, the zoomed-out scales of a whole-room view, sized both ways. The
+ *  web client asks for a 4096² room at scale 2 when fitted, 16384² at 8 or 16. */
+interface OverviewPlan {
+  side: number;
+  scales: readonly number[];
+  generations: number;
+  scenes: readonly SceneId[];
+}
+
+const OVERVIEW_PLANS: readonly OverviewPlan[] = QUICK
+  ? [
+      { side: 1024, scales: [4, 16], generations: 4, scenes: ["soup-fresh", "soup-1000", "field"] },
+      { side: 4096, scales: [2, 16], generations: 2, scenes: ["soup-fresh", "soup-1000", "field"] },
+      { side: 16384, scales: [16, 64], generations: 2, scenes: ["soup-fresh", "soup-1000"] },
+    ]
+  : [
+      { side: 1024, scales: [2, 4, 16], generations: 20, scenes: ["soup-fresh", "soup-1000", "field", "still"] },
+      { side: 4096, scales: [2, 4, 16], generations: 6, scenes: ["soup-fresh", "soup-1000", "field", "still"] },
+      { side: 16384, scales: [16, 64], generations: 4, scenes: ["soup-fresh", "soup-1000", "field"] },
+    ];
 
 const PLANS: readonly GridPlan[] = QUICK
   ? [
@@ -103,6 +130,22 @@ async function main(): Promise<void> {
     }
   }
 
+  const overview: OverviewResult[] = [];
+  for (const plan of OVERVIEW_PLANS) {
+    const engine = await createEngine({ width: plan.side, height: plan.side, topology: "torus", rule: LIFE }, "simd");
+    for (const scene of plan.scenes) {
+      const t = Date.now();
+      const rows = runOverview(engine, scene, plan.scales, plan.generations);
+      overview.push(...rows);
+      for (const r of rows) {
+        progress(
+          `  ${`${r.side}² @1/${r.scale}`.padEnd(13)} ${r.label.padEnd(27)} overview DELTA ${formatInt(mean(r.delta.map((d) => d.bit))).padStart(9)} → ` +
+            `${formatInt(mean(r.delta.map((d) => d.levels))).padStart(9)} B/gen (1 → 2 bits)  [${((Date.now() - t) / 1000).toFixed(1)} s]`,
+        );
+      }
+    }
+  }
+
   const checks = targets(results);
   const verdictLines = codecVerdict(results);
   const loadAfter = loadAverage();
@@ -149,6 +192,15 @@ async function main(): Promise<void> {
   out.push("");
   out.push(keyframeTable(results));
   out.push("");
+  out.push("Overview (a whole room viewed zoomed out): one bit per scaled cell, as sent before, against 2-bit density levels, as sent now:");
+  out.push("");
+  out.push(overviewTable(overview));
+  out.push("");
+  out.push(
+    "raw = the view's packed scaled cells; keyframe = the KEYFRAME frame (RUNS or NONE); DELTA = the changed 64×64 scaled tiles of one generation (the same tiles both ways);\n" +
+      "× = 2-bit ÷ 1-bit; read = the engine's read of the whole view (readOverview / readDensity, median ms, Node, this machine).",
+  );
+  out.push("");
   out.push("Codec verdict:");
   for (const line of verdictLines) out.push(`  ${line}`);
   out.push("");
@@ -169,6 +221,7 @@ async function main(): Promise<void> {
     targets: checks,
     codecVerdict: verdictLines,
     results,
+    overview,
   });
   process.stdout.write(`results: ${files.stamped}\n         ${files.latest}\n(${elapsedSeconds.toFixed(0)} s)\n`);
 }

@@ -7,6 +7,7 @@
  * {@link Bitmap} or an i32 array; nothing is called per cell.
  */
 import { type Bitmap, bitmapStride } from "./bitmap.ts";
+import { type DensityMap, densityStride } from "./density.ts";
 import { MAX_SIDE, MIN_SIDE } from "./grid.ts";
 import type { Rule, Topology } from "./rules.ts";
 
@@ -47,6 +48,7 @@ interface LifeExports {
   stamp(x: number, y: number, width: number, height: number, replace: number): void;
   readRect(x: number, y: number, width: number, height: number): void;
   readOverview(x: number, y: number, width: number, height: number, scale: number): void;
+  readDensity(x: number, y: number, width: number, height: number, scale: number): void;
   clear(): void;
   randomize(density: number, seedLo: number, seedHi: number): void;
   population(): number;
@@ -194,9 +196,19 @@ export class Engine {
     );
   }
 
-  /** Fills a width × height bitmap band by band through io; `fill` writes `rows` rows there. */
-  #readBands(width: number, height: number, fill: (row: number, rows: number) => void): Bitmap {
-    const stride = bitmapStride(width);
+  /**
+   * A zoomed-out view with density levels (common/density.ts): output cell (i, j) is the level,
+   * 0 … 3, of the `scale`×`scale` block starting at (x + i*scale, y + j*scale), counted in Wasm.
+   * `scale` is a power of two; `width`/`height` are in output cells.
+   */
+  readDensity(x: number, y: number, width: number, height: number, scale: number): DensityMap {
+    if (!Number.isInteger(scale) || scale < 1 || (scale & (scale - 1)) !== 0) throw new EngineError("scale must be a power of two");
+    return this.#readBands(width, height, (row, rows) => this.#wasm.readDensity(x | 0, (y | 0) + row * scale, width, rows, scale), densityStride(width));
+  }
+
+  /** Fills a width × height map band by band through io; `fill` writes `rows` rows there, each
+   *  `stride` bytes (a bitmap's unless said otherwise). */
+  #readBands(width: number, height: number, fill: (row: number, rows: number) => void, stride = bitmapStride(width)): Bitmap {
     const data = new Uint8Array(stride * height);
     const band = bandRows(stride);
     for (let row = 0; row < height; row += band) {

@@ -5,8 +5,10 @@
  *
  * A player's viewport (grid cells + scale) becomes a tile-aligned rectangle in scaled space (see
  * docs/protocol.md). Keyframes send that whole rectangle; deltas send the 64×64 scaled tiles in it
- * that changed. A tick's changed tiles are read and encoded once per scale and shared by every
- * player whose rectangle contains them: per player, the work is a lookup and a copy.
+ * that changed. At scale 1 a scaled cell is one bit, the cell; at coarser scales it is two bits,
+ * the density level of its block (common/density.ts), read by the engine's readDensity. A tick's
+ * changed tiles are read and encoded once per scale and shared by every player whose rectangle
+ * contains them: per player, the work is a lookup and a copy.
  *
  * Both codecs used here (RUNS, or NONE when RUNS would be larger) are synchronous on purpose: a
  * frame is encoded at the instant its bits are read, so the send order on a socket is the order of
@@ -14,16 +16,19 @@
  * slow keyframe cannot overtake later deltas.
  */
 import type { Bitmap } from "./bitmap.ts";
+import type { DensityMap } from "./density.ts";
 import { type Engine } from "./engine.ts";
 import { TILE_SIZE } from "./grid.ts";
 import {
   Codec,
   MAX_VIEW_SIDE,
-  TILE_BYTES,
   assembleDelta,
+  bitsPerCell,
   encodeRuns,
   encodeServerMessage,
   encodeTileRecord,
+  keyframeBytes,
+  tileBytes,
   type CodecId,
 } from "./protocol/index.ts";
 
@@ -84,9 +89,10 @@ export function viewRect(view: Viewport, gridWidth: number, gridHeight: number):
   return { scale: s, x, y, width: Math.min(tx1 * TILE_SIZE, scaledW) - x, height: Math.min(ty1 * TILE_SIZE, scaledH) - y, tx0, ty0, tx1, ty1 };
 }
 
-/** Scaled cells of `engine` in a rectangle of scaled space (readRect at scale 1). */
-function readScaled(engine: Engine, scale: number, x: number, y: number, width: number, height: number): Bitmap {
-  return scale === 1 ? engine.readRect(x, y, width, height) : engine.readOverview(x * scale, y * scale, width, height, scale);
+/** Scaled cells of `engine` in a rectangle of scaled space, packed as the protocol sends them at
+ *  this scale: cells at scale 1 (readRect), density levels above (readDensity). */
+export function readScaled(engine: Engine, scale: number, x: number, y: number, width: number, height: number): Bitmap | DensityMap {
+  return scale === 1 ? engine.readRect(x, y, width, height) : engine.readDensity(x * scale, y * scale, width, height, scale);
 }
 
 /** RUNS when it is smaller, else the raw bytes. */
@@ -124,7 +130,7 @@ export class DeltaBuilder {
   /** Encoded tile records by (scale, tx, ty). */
   readonly #records = new Map<number, Uint8Array>();
   /** Rows of scaled tiles read at once for scales > 1, where a read costs whole grid rows anyway. */
-  readonly #bands = new Map<number, Bitmap>();
+  readonly #bands = new Map<number, Bitmap | DensityMap>();
   tilesEncoded = 0;
 
   constructor(engine: Engine, map: { tilesX: number; tilesY: number; flags: Uint8Array }) {
@@ -157,9 +163,9 @@ export class DeltaBuilder {
       band = readScaled(this.#engine, scale, 0, ty * TILE_SIZE, scaledW, TILE_SIZE);
       this.#bands.set(key, band);
     }
-    const out = new Uint8Array(TILE_BYTES);
-    const stride = (band.width + 7) >>> 3;
-    const rowBytes = TILE_SIZE / 8;
+    const out = new Uint8Array(tileBytes(scale));
+    const stride = keyframeBytes(band.width, 1, scale); // bytes per row of the band
+    const rowBytes = (TILE_SIZE * bitsPerCell(scale)) / 8;
     const from = tx * rowBytes;
     const take = Math.min(rowBytes, stride - from);
     for (let r = 0; r < TILE_SIZE; r++) out.set(band.data.subarray(r * stride + from, r * stride + from + take), r * rowBytes);
@@ -178,15 +184,19 @@ export class DeltaBuilder {
     return record;
   }
 
+  /** The tiles of a player's rectangle that changed: what its DELTA carries, in that order. */
+  changedTiles(rect: ViewRect): { tx: number; ty: number }[] {
+    const { stx, flags } = this.#pool(rect.scale);
+    const tiles: { tx: number; ty: number }[] = [];
+    for (let ty = rect.ty0; ty < rect.ty1; ty++) {
+      for (let tx = rect.tx0; tx < rect.tx1; tx++) if (flags[ty * stx + tx]) tiles.push({ tx, ty });
+    }
+    return tiles;
+  }
+
   /** The DELTA frame for a player's rectangle, or null when nothing in it changed. */
   frameFor(rect: ViewRect): Uint8Array | null {
-    const { stx, flags } = this.#pool(rect.scale);
-    const records: Uint8Array[] = [];
-    for (let ty = rect.ty0; ty < rect.ty1; ty++) {
-      for (let tx = rect.tx0; tx < rect.tx1; tx++) {
-        if (flags[ty * stx + tx]) records.push(this.#record(rect.scale, tx, ty));
-      }
-    }
+    const records = this.changedTiles(rect).map(({ tx, ty }) => this.#record(rect.scale, tx, ty));
     return records.length === 0 ? null : assembleDelta(this.#generation, rect.scale, records);
   }
 }

@@ -7,19 +7,23 @@
  * The rectangle is in *scaled cells* (one per s×s block of grid cells, s a power of two; see
  * docs/protocol.md). Its pixels live in an offscreen canvas, one pixel per scaled cell, so
  * drawing a frame is a single scaled drawImage, whatever the zoom: bits are turned into pixels
- * only when a frame arrives, and only for the tiles that changed.
+ * only when a frame arrives, and only for the tiles that changed. At scale 1 a pixel is a cell,
+ * in the live colour or transparent; at a coarser scale the frames carry each block's density
+ * level (common/density.ts), drawn as shades of the live colour (palette.ts levelColours), so a
+ * soup, its settled ash and a lone spaceship look different at every zoom.
  */
-import { TILE_SIZE } from "../common/protocol/index.ts";
-
-/** Bytes per row of a packed 64×64 tile. */
-const TILE_STRIDE = TILE_SIZE / 8;
+import { TILE_SIZE, bitsPerCell, keyframeBytes } from "../common/protocol/index.ts";
+import { levelColours } from "./palette.ts";
 
 export class KnownRegion {
   readonly canvas: HTMLCanvasElement;
   readonly #context: CanvasRenderingContext2D;
   readonly #image: ImageData;
   readonly #pixels: Uint32Array;
-  readonly #alive: number;
+  /** Bits per scaled cell (1 at scale 1, 2 above), and the pixel word of each value: a cell's
+   *  bit, or a block's density level. */
+  readonly #bits: number;
+  readonly #colours: Uint32Array;
   #dirtyX0 = Infinity;
   #dirtyY0 = Infinity;
   #dirtyX1 = -Infinity;
@@ -29,7 +33,8 @@ export class KnownRegion {
   /**
    * @param scale grid cells per scaled cell on each side
    * @param x,y,width,height the rectangle in scaled cells
-   * @param raw the KEYFRAME's packed bits, ceil(width/8) bytes per row
+   * @param raw the KEYFRAME's decoded payload: packed cells at scale 1, ceil(width/8) bytes per
+   *   row; density levels above, ceil(width/4) bytes per row (keyframeBytes)
    * @param alive the live-cell colour as a little-endian RGBA word (see packColour in palette.ts)
    */
   constructor(
@@ -43,7 +48,8 @@ export class KnownRegion {
     alive: number,
   ) {
     this.generation = generation;
-    this.#alive = alive;
+    this.#bits = bitsPerCell(scale);
+    this.#colours = this.#bits === 1 ? Uint32Array.of(0, alive) : levelColours(alive);
     this.canvas = document.createElement("canvas");
     this.canvas.width = Math.max(1, width);
     this.canvas.height = Math.max(1, height);
@@ -52,27 +58,31 @@ export class KnownRegion {
     this.#context = context;
     this.#image = context.createImageData(this.canvas.width, this.canvas.height);
     this.#pixels = new Uint32Array(this.#image.data.buffer);
-    const stride = (width + 7) >>> 3;
+    const stride = keyframeBytes(width, 1, scale);
+    const perByte = 8 / this.#bits;
+    const mask = (1 << this.#bits) - 1;
     for (let row = 0; row < height; row++) {
       const rowBytes = row * stride;
       const rowPixels = row * width;
       for (let b = 0; b < stride; b++) {
         const byte = raw[rowBytes + b];
-        if (byte === 0) continue; // the image starts transparent (dead)
-        const base = rowPixels + b * 8;
-        const end = Math.min(8, width - b * 8);
-        for (let bit = 0; bit < end; bit++) if ((byte >>> bit) & 1) this.#pixels[base + bit] = alive;
+        if (byte === 0) continue; // the image starts transparent (dead, level 0)
+        const base = rowPixels + b * perByte;
+        const end = Math.min(perByte, width - b * perByte);
+        for (let k = 0; k < end; k++) this.#pixels[base + k] = this.#colours[(byte >>> (k * this.#bits)) & mask];
       }
     }
     this.#markDirty(0, 0, width, height);
   }
 
-  /** Copies the part of one 64×64 tile (whole contents, `TILE_BYTES` packed) that lies inside. */
+  /** Copies the part of one 64×64 tile (whole contents, as a DELTA of this region's scale carries
+   *  it: tileBytes(scale) packed) that lies inside. */
   applyTile(tx: number, ty: number, raw: Uint8Array): void {
     this.applyBlock(tx * TILE_SIZE, ty * TILE_SIZE, raw);
   }
 
-  /** The same for a 64×64 block (`TILE_BYTES` packed) whose top-left scaled cell is (left, top). */
+  /** The same for a 64×64 block whose top-left scaled cell is (left, top): also the page's own
+   *  engine's changed blocks at scale 1 (`TILE_BYTES` packed). */
   applyBlock(left: number, top: number, raw: Uint8Array): void {
     const x0 = Math.max(left, this.x);
     const y0 = Math.max(top, this.y);
@@ -80,13 +90,16 @@ export class KnownRegion {
     const y1 = Math.min(top + TILE_SIZE, this.y + this.height);
     if (x0 >= x1 || y0 >= y1) return;
     const pixels = this.#pixels;
-    const alive = this.#alive;
+    const colours = this.#colours;
+    const bits = this.#bits;
+    const mask = (1 << bits) - 1;
+    const tileStride = (TILE_SIZE * bits) / 8;
     for (let sy = y0; sy < y1; sy++) {
-      const tileRow = (sy - top) * TILE_STRIDE;
+      const tileRow = (sy - top) * tileStride;
       let p = (sy - this.y) * this.width + (x0 - this.x);
       for (let sx = x0; sx < x1; sx++, p++) {
-        const c = sx - left;
-        pixels[p] = (raw[tileRow + (c >>> 3)] >>> (c & 7)) & 1 ? alive : 0;
+        const at = (sx - left) * bits;
+        pixels[p] = colours[(raw[tileRow + (at >>> 3)] >>> (at & 7)) & mask];
       }
     }
     this.#markDirty(x0 - this.x, y0 - this.y, x1 - this.x, y1 - this.y);
@@ -108,8 +121,8 @@ export class KnownRegion {
     this.#dirtyX1 = this.#dirtyY1 = -Infinity;
   }
 
-  /** Whether grid cell (x, y) is alive as far as this region knows (its block, when scaled);
-   *  undefined outside the region. */
+  /** Whether grid cell (x, y) is alive as far as this region knows (when scaled: whether its
+   *  block has any live cell, a level above 0); undefined outside the region. */
   cellAt(x: number, y: number): boolean | undefined {
     const sx = Math.floor(x / this.scale) - this.x;
     const sy = Math.floor(y / this.scale) - this.y;

@@ -1,7 +1,8 @@
 /**
  * Draws one frame of the room: the world's background, the known region's pixels (one scaled
- * drawImage), grid lines when cells are large, the player's pending edits, the selection, the
- * stamp's ghost and the other players' cursors.
+ * drawImage; shades of the live colour for a zoomed-out view's density levels), grid lines when
+ * cells are large, the player's pending edits, the selection, the stamp's ghost and the other
+ * players' cursors.
  *
  * Per-frame cost is independent of the grid's size: the region canvas already holds the
  * pixels, and only overlays that are on screen are drawn. Frames are drawn on demand (when
@@ -88,7 +89,9 @@ export class Renderer {
       ctx.beginPath();
       ctx.rect(0, 0, view.gridWidth, view.gridHeight);
       ctx.clip();
-      // Nearest-neighbour: a cell is a crisp square at every zoom.
+      // Nearest-neighbour: a cell is a crisp square at every zoom. A zoomed-out region's pixels
+      // are the live colour at its density level's opacity (palette.ts LEVEL_ALPHAS), so this one
+      // draw over the world's fill makes the shades.
       ctx.imageSmoothingEnabled = false;
       const r = region.gridRect();
       ctx.drawImage(region.canvas, 0, 0, region.width, region.height, r.x, r.y, r.w, r.h);

@@ -13,7 +13,7 @@ import { type DeltaBuilder, type ViewRect } from "../../common/view-frames.ts";
 import { loadModule } from "../../common/wasm-node.ts";
 import { elapsed } from "../harness.ts";
 import { jsonLiveCellsBytes } from "../report.ts";
-import { readView } from "./codecs.ts";
+import { readLit } from "./codecs.ts";
 import { TICK_MS } from "./settings.ts";
 
 export interface PredictedResult {
@@ -52,7 +52,7 @@ export async function predictedClient(engine: Engine, rect: ViewRect, whole: boo
   lifeModule ??= await loadModule("simd");
   const view = new LockstepView(lifeModule);
   view.settings({ name: "bench", width: engine.width, height: engine.height, topology: engine.topology, rule: engine.rule, tickMs: TICK_MS, generationsPerTick: 1, running: true, private: false, locked: false });
-  const bits = readView(engine, rect);
+  const bits = readLit(engine, rect);
   await view.keyframe({ type: "keyframe", generation: engine.generation, scale: 1, x: rect.x, y: rect.y, width: rect.width, height: rect.height, codec: Codec.NONE, payload: bits.data }, bits.data);
   const result: PredictedResult = {
     view: { x: rect.x, y: rect.y, width: rect.width, height: rect.height },
@@ -94,7 +94,7 @@ export async function predictedGeneration(engine: Engine, client: PredictedClien
     result.frames.none++;
   }
   result.ms.client.push(elapsed(t));
-  const truth = readView(engine, rect);
+  const truth = readLit(engine, rect);
   if (bitmapsEqual(view.bitmap()!, truth)) result.verified++;
   result.jsonBytes.push(jsonLiveCellsBytes(truth, rect.x, rect.y));
 }

@@ -7,13 +7,14 @@
 import { concatBytes } from "../../common/stream.ts";
 import { deflateRawSync } from "node:zlib";
 import { POPCOUNT8 } from "../../common/bitmap.ts";
+import { DENSITY_BITS } from "../../common/density.ts";
 import { type Engine } from "../../common/engine.ts";
 import { BroadcastFrames, captureStep } from "../../common/lockstep/broadcast.ts";
 import {
   Codec,
   DELTA_HEADER_BYTES,
-  TILE_BYTES,
   TILE_RECORD_HEADER_BYTES,
+  bitsPerCell,
   decodeServerFrame,
   deflateRaw,
   encodeRuns,
@@ -23,7 +24,7 @@ import {
 import { DeltaBuilder, type ViewRect, keyframe, viewRect } from "../../common/view-frames.ts";
 import { elapsed } from "../harness.ts";
 import { jsonLiveCellsBytes, liveCellsJson, median } from "../report.ts";
-import { type Encoded, decodeDelta, decodeKeyframe, deltaFrame, readView, smaller, tileOfView } from "./codecs.ts";
+import { type Encoded, decodeDelta, decodeKeyframe, deltaFrame, readLit, readView, smaller, tileOfView } from "./codecs.ts";
 import { type PredictedClient, type PredictedResult, predictedClient, predictedGeneration } from "./predicted.ts";
 import { SCENE_LABELS, type SceneId, setUpScene } from "./scenes.ts";
 import { JSON_TIMED_GENERATIONS, KEYFRAME_REPEATS, MAX_JSON_TIMED_CELLS, PARTIAL_VIEW_SIDE } from "./settings.ts";
@@ -109,7 +110,7 @@ async function measureKeyframe(engine: Engine, rect: ViewRect): Promise<Keyframe
   const deflateDecode: number[] = [];
   let runsFrame: Uint8Array = new Uint8Array(0);
   let deflateFrame: Uint8Array = new Uint8Array(0);
-  const rawBytes = keyframeBytes(rect.width, rect.height);
+  const rawBytes = keyframeBytes(rect.width, rect.height, rect.scale);
   for (let i = 0; i < reps; i++) {
     let t = performance.now();
     runsFrame = keyframe(engine, rect);
@@ -180,7 +181,7 @@ export async function runScene(engine: Engine, plan: GridPlan, scene: SceneId, r
     generations: plan.generations,
     populationFirst,
     populationLast: 0,
-    rawBytesPerGeneration: keyframeBytes(rect.width, rect.height),
+    rawBytesPerGeneration: keyframeBytes(rect.width, rect.height, rect.scale),
     changedTiles: [],
     redundantTiles: [],
     roomBytes: [],
@@ -247,11 +248,11 @@ export async function runScene(engine: Engine, plan: GridPlan, scene: SceneId, r
       const before = held.get(key);
       if (before && sameBytes(before, tile.bits)) redundant++;
       held.set(key, tile.bits);
-      const diff = new Uint8Array(TILE_BYTES);
+      const diff = new Uint8Array(tile.bits.length);
       let any = 0;
-      for (let i = 0; i < TILE_BYTES; i++) {
+      for (let i = 0; i < diff.length; i++) {
         any |= diff[i] = tile.bits[i] ^ (before ? before[i] : 0);
-        changedCells += POPCOUNT8[diff[i]];
+        changedCells += changedCellsOf(diff[i], bitsPerCell(rect.scale));
       }
       if (any === 0) continue;
       diffs.push(diff);
@@ -293,8 +294,8 @@ export async function runScene(engine: Engine, plan: GridPlan, scene: SceneId, r
       ms.deflateStreamDecode.push(elapsed(t));
     }
 
-    // Baselines: the view's packed bits (constant) and its live cells as JSON.
-    const view = readView(engine, rect);
+    // Baselines: the view's packed bits (constant) and its live (lit) cells as JSON.
+    const view = readLit(engine, rect);
     const jsonBytes = jsonLiveCellsBytes(view, rect.x, rect.y);
     result.jsonBytes.push(jsonBytes);
     if (rect.width * rect.height <= MAX_JSON_TIMED_CELLS && g < JSON_TIMED_GENERATIONS) {
@@ -311,7 +312,10 @@ export async function runScene(engine: Engine, plan: GridPlan, scene: SceneId, r
   return result;
 }
 
-
+/** Cells that differ in one byte of XORed tiles, packed `bits` to a cell. */
+function changedCellsOf(xor: number, bits: number): number {
+  return bits === DENSITY_BITS ? POPCOUNT8[(xor | (xor >>> 1)) & 0x55] : POPCOUNT8[xor];
+}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

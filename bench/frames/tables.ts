@@ -1,9 +1,11 @@
 /**
  * The frames suite's tables: bytes per generation against the baselines and the alternatives,
- * the predicting clients' frames, milliseconds per frame, and keyframes.
+ * the predicting clients' frames, milliseconds per frame, keyframes, and the zoomed-out view with
+ * one bit against two bits per scaled cell.
  */
 import { formatTable } from "../harness.ts";
 import { formatInt, formatMs, formatPercent, max, mean, median } from "../report.ts";
+import type { OverviewResult } from "./overview.ts";
 import type { PredictedResult } from "./predicted.ts";
 import type { SceneResult } from "./scene-result.ts";
 
@@ -136,5 +138,33 @@ export function predictedTable(results: readonly SceneResult[]): string {
     ["grid (view)", "scene", "raw B/gen", "JSON B/gen", "plain B/gen", "% raw", "predicted B/gen", "% raw", "worst", "STEP/relabel/DELTA/none", "room ms", "+viewer", "client ms", "exact"],
     rows,
     new Set([2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13]),
+  );
+}
+
+/** Zoomed-out views: one bit per scaled cell (before) beside 2-bit density levels (after). */
+export function overviewTable(results: readonly OverviewResult[]): string {
+  const ratio = (after: number, before: number) => (before > 0 ? `${(after / before).toFixed(2)}×` : "—");
+  return formatTable(
+    ["grid (view)", "scene", "tiles chg/gen", "raw 1-bit B", "raw 2-bit B", "keyframe 1-bit B", "keyframe 2-bit B", "×", "DELTA 1-bit B/gen", "DELTA 2-bit B/gen", "×", "read 1-bit", "read 2-bit"],
+    results.map((r) => {
+      const bit = mean(r.delta.map((d) => d.bit));
+      const levels = mean(r.delta.map((d) => d.levels));
+      return [
+        `${r.side}² @1/${r.scale}`,
+        r.label,
+        `${formatInt(mean(r.changedTiles))}/${formatInt(r.view.tiles)}`,
+        formatInt(r.raw.bit),
+        formatInt(r.raw.levels),
+        formatInt(r.keyframe.bit),
+        formatInt(r.keyframe.levels),
+        ratio(r.keyframe.levels, r.keyframe.bit),
+        formatInt(bit),
+        formatInt(levels),
+        ratio(levels, bit),
+        formatMs(r.readMs.bit),
+        formatMs(r.readMs.levels),
+      ];
+    }),
+    new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
   );
 }

@@ -1,6 +1,7 @@
 /**
  * Payload codecs for packed bits (KEYFRAME payloads, tile records, STEP bands): RUNS, DEFLATE and
- * the choice between them by the id a frame carries (codes.ts: Codec).
+ * the choice between them by the id a frame carries (codes.ts: Codec); and the decoded length of
+ * a payload, which the frame's scale decides (bitsPerCell).
  *
  * RUNS: a sequence of (zeros, literals) pairs until the decoded length is reached:
  *
@@ -13,6 +14,9 @@
  * The decoder knows the decoded length from the frame and refuses anything that over- or under-
  * fills it, so a payload can never make the client allocate more than the frame promised.
  */
+import { bitmapStride } from "../bitmap.ts";
+import { DENSITY_BITS, DENSITY_TILE_BYTES, densityStride } from "../density.ts";
+import { TILE_BYTES } from "../grid.ts";
 import { readUpTo } from "../stream.ts";
 import { Codec, type CodecId } from "./codes.ts";
 
@@ -149,7 +153,22 @@ export async function decodePayload(codec: CodecId, payload: Uint8Array, rawLeng
   return payload.length === rawLength ? payload.slice() : null;
 }
 
-/** The decoded byte length of a KEYFRAME payload. */
-export function keyframeBytes(width: number, height: number): number {
-  return ((width + 7) >>> 3) * height;
+/**
+ * What one scaled cell is on the wire, by the frame's scale: at scale 1 one bit, the cell itself
+ * (common/bitmap.ts layout); at any coarser scale two bits, the density level of its block
+ * (common/density.ts layout). The scale in the frame's header is what says which; no other field
+ * does, so a decoder that knows the scale knows every payload's length.
+ */
+export function bitsPerCell(scale: number): 1 | 2 {
+  return scale === 1 ? 1 : DENSITY_BITS;
+}
+
+/** The decoded byte length of a KEYFRAME payload (`scale` as in the frame: 1 unless said). */
+export function keyframeBytes(width: number, height: number, scale = 1): number {
+  return (bitsPerCell(scale) === 1 ? bitmapStride(width) : densityStride(width)) * height;
+}
+
+/** The decoded byte length of a tile record's payload in a DELTA (or STEP, always scale 1) of this scale. */
+export function tileBytes(scale: number): number {
+  return bitsPerCell(scale) === 1 ? TILE_BYTES : DENSITY_TILE_BYTES;
 }

@@ -10,11 +10,12 @@
  *   settings.ts       the settings block of WELCOME and SETTINGS
  *   server-frames.ts  server → client layouts, encoders and decoder
  *   client-frames.ts  client → server layouts, encoder and decoder
- *   codecs.ts         payload codecs: RUNS, DEFLATE
+ *   codecs.ts         payload codecs: RUNS, DEFLATE; payload lengths by scale
  *   http.ts           the HTTP API's JSON shapes, room ids, control actions as JSON
  *   text.ts           what names may contain
  */
 export { TILE_BYTES, TILE_SIZE } from "../grid.ts";
+export { DENSITY_TILE_BYTES } from "../density.ts";
 export {
   MAX_CELLS_PER_EDIT,
   MAX_CONNECTIONS_PER_ROOM,
@@ -77,6 +78,6 @@ export {
   encodeTileRecord,
 } from "./server-frames.ts";
 export { STAMP_HEADER_BYTES, decodeClientFrame, encodeClientMessage } from "./client-frames.ts";
-export { decodePayload, decodeRuns, deflateRaw, encodePayload, encodeRuns, inflateRaw, keyframeBytes } from "./codecs.ts";
+export { bitsPerCell, decodePayload, decodeRuns, deflateRaw, encodePayload, encodeRuns, inflateRaw, keyframeBytes, tileBytes } from "./codecs.ts";
 export { ROOM_ID_PATTERN, isRoomId, parseControlJson, type CreateRoomRequest, type CreatedRoom, type RoomInfo } from "./http.ts";
 export { sanitizeName } from "./text.ts";

@@ -31,7 +31,7 @@ export interface TileRecord {
   tx: number; // tile column in scaled cells / TILE_SIZE
   ty: number;
   codec: CodecId;
-  payload: Uint8Array; // encodes TILE_BYTES bytes: a 64×64 packed bitmap (common/bitmap.ts layout)
+  payload: Uint8Array; // encodes tileBytes(scale) bytes: 64×64 packed cells (at scale 1 bits, common/bitmap.ts; above, density levels, common/density.ts)
 }
 
 export type ServerMessage =
@@ -45,7 +45,7 @@ export type ServerMessage =
       width: number; // in scaled cells
       height: number;
       codec: CodecId;
-      payload: Uint8Array; // encodes a width × height packed bitmap
+      payload: Uint8Array; // encodes width × height packed cells: a bitmap at scale 1, density levels above (keyframeBytes)
     }
   | { type: "delta"; generation: number; scale: number; tiles: TileRecord[] }
   | {

@@ -3,9 +3,9 @@
  *
  * WELCOME  01 | playerId u32 | colour u32 | role u8 (bit0 owner) | generation u64 | settings
  * KEYFRAME 02 | generation u64 | scale u16 | x u16 | y u16 | width u16 | height u16 | codec u8
- *             | payload (to the end; decodes to ceil(width/8) * height bytes)
+ *             | payload (to the end; decodes to keyframeBytes(width, height, scale) bytes)
  * DELTA    03 | generation u64 | scale u16 | count u16 | count × tile record
- *   record:  tx u16 | ty u16 | codec u8 | length u16 | payload (decodes to TILE_BYTES bytes)
+ *   record:  tx u16 | ty u16 | codec u8 | length u16 | payload (decodes to tileBytes(scale) bytes)
  * PRESENCE 04 | flags u8 (bit0 full list) | count u16 | count × entry | leftCount u16 | left ids u32…
  *   entry:   id u32 | colour u32 | x i32 | y i32 | nameLen u8 | name
  * STATS    05 | generation u64 | population u32 | generationsPerSecond f32 | players u16
@@ -19,6 +19,11 @@
  * The frames sent every tick (DELTA, STEP) and their tile records have fixed-size headers, drawn
  * with their offsets beside their encoders below; the sizes are exported for code that budgets
  * or measures frames.
+ *
+ * What a KEYFRAME or DELTA payload holds is decided by the frame's scale (codecs.ts bitsPerCell):
+ * at scale 1 one bit per cell (common/bitmap.ts: 512 bytes a tile); at a coarser scale two bits
+ * per scaled cell, its block's density level (common/density.ts: 1024 bytes a tile). STEP frames
+ * are only ever at scale 1.
  */
 import { type Reader, Writer, decodeWith, fail, frame } from "./bytes.ts";
 import { Codec, type CodecId, ErrorCode, type ErrorCodeId, ServerType } from "./codes.ts";
@@ -59,9 +64,17 @@ function encodeKeyframe(m: ServerMessage & { type: "keyframe" }): Uint8Array {
 //
 //  tile record:
 //  offset 0        2        4          5            7
-//       +--------+--------+----------+------------+---------------------------------------+
-//       | tx u16 | ty u16 | codec u8 | length u16 | `length` bytes (decode to TILE_BYTES)  |
-//       +--------+--------+----------+------------+---------------------------------------+
+//       +--------+--------+----------+------------+------------------------------------------+
+//       | tx u16 | ty u16 | codec u8 | length u16 | `length` bytes (decode to tileBytes(scale)) |
+//       +--------+--------+----------+------------+------------------------------------------+
+//
+//  tile contents at scale 1 (TILE_BYTES = 512): 64 rows of 8 bytes, bit (c & 7) of byte
+//  8r + (c >> 3) is cell (c, r) of the tile.
+//  tile contents at scale > 1 (DENSITY_TILE_BYTES = 1024): 64 rows of 16 bytes, bits
+//  2(c & 3) … 2(c & 3) + 1 of byte 16r + (c >> 2) are the level (0 … 3) of scaled cell (c, r):
+//
+//       byte 16r + k:  | c=4k+3 | c=4k+2 | c=4k+1 | c=4k  |
+//                      | b7 b6  | b5 b4  | b3 b2  | b1 b0 |
 // ---------------------------------------------------------------------------------------------
 
 /** The bytes of a DELTA before its tile records: the only part of a DELTA that is per client. */

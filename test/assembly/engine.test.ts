@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { type Bitmap, bitmapFromBytes, bitmapPopulation, bitmapsEqual, createBitmap, getBit, setBit } from "../../common/bitmap.ts";
+import { type DensityMap, createDensityMap, getLevel, setLevel } from "../../common/density.ts";
 import { type Engine, type EngineOptions, EngineError, IO_CHUNK_BYTES, type Kernel } from "../../common/engine.ts";
 import { MAX_SIDE, TILE_SIZE } from "../../common/grid.ts";
 import { ReferenceGrid } from "../../common/reference.ts";
@@ -55,6 +56,41 @@ function expectedOverview(bitmap: Bitmap, x0: number, y0: number, width: number,
     }
   }
   return out;
+}
+
+/**
+ * Output cell (i, j): the density level of the scale×scale block at (x + i*scale, y + j*scale), as
+ * docs/protocol.md defines it from the block's live share among its cells inside the grid:
+ * 0 none, 1 at most 1/16, 2 at most 1/4, 3 more.
+ */
+function expectedDensity(bitmap: Bitmap, x0: number, y0: number, width: number, height: number, scale: number): DensityMap {
+  const out = createDensityMap(width, height);
+  for (let j = 0; j < height; j++) {
+    for (let i = 0; i < width; i++) {
+      let live = 0;
+      let cells = 0;
+      for (let y = y0 + j * scale; y < y0 + (j + 1) * scale; y++) {
+        for (let x = x0 + i * scale; x < x0 + (i + 1) * scale; x++) {
+          if (x < 0 || y < 0 || x >= bitmap.width || y >= bitmap.height) continue;
+          cells++;
+          if (getBit(bitmap, x, y)) live++;
+        }
+      }
+      setLevel(out, i, j, live === 0 ? 0 : live * 16 <= cells ? 1 : live * 4 <= cells ? 2 : 3);
+    }
+  }
+  return out;
+}
+
+function levelsEqual(a: DensityMap, b: DensityMap): boolean {
+  return a.width === b.width && a.height === b.height && a.data.length === b.data.length && a.data.every((byte, i) => byte === b.data[i]);
+}
+
+/** How many cells of the map are at each level. */
+function levelCounts(map: DensityMap): number[] {
+  const counts = [0, 0, 0, 0];
+  for (let j = 0; j < map.height; j++) for (let i = 0; i < map.width; i++) counts[getLevel(map, i, j)]++;
+  return counts;
 }
 
 /** Indices (ty * tilesX + tx) of the TILE_SIZE² tiles holding a cell that differs between two generations. */
@@ -201,6 +237,57 @@ describe.each(KERNELS)("the %s engine", (kernel) => {
       ).toBe(true);
     }
     expect(() => engine.readOverview(0, 0, 4, 4, 0)).toThrow(EngineError);
+  });
+
+  it("gives each block of a density view the level of its live share, counted from the cells", async () => {
+    const prng = new Prng(11);
+    // Soups from sparse to dense, so every level occurs; a 300×170 grid cuts blocks at its edges.
+    for (const density of [0.005, 0.04, 0.15, 0.5]) {
+      const soup = prng.bitmap(300, 170, density);
+      const engine = await create(options(300, 170));
+      engine.loadBitmap(soup);
+      const views: [number, number, number, number, number][] = [];
+      for (const scale of [1, 2, 4, 8, 16, 32, 64, 128, 256]) {
+        views.push([0, 0, Math.ceil(300 / scale), Math.ceil(170 / scale), scale]); // the whole grid, as the room reads it
+        views.push([64 * scale, 0, 3, 2, scale]); // a view narrower than the grid
+        views.push([prng.int(-40, 290), prng.int(-40, 160), prng.int(1, 70), prng.int(1, 30), scale]); // anywhere, even off the grid
+      }
+      for (const [x, y, w, h, scale] of views) {
+        expect(levelsEqual(engine.readDensity(x, y, w, h, scale), expectedDensity(soup, x, y, w, h, scale)), `density ${density}: readDensity(${x}, ${y}, ${w}, ${h}, ${scale})`).toBe(true);
+      }
+    }
+    // The widest band the room reads: 8192 scaled cells of a 16384-wide grid at scale 2.
+    const wide = prng.bitmap(16384, 8, 0.1);
+    const engine = await create(options(16384, 8));
+    engine.loadBitmap(wide);
+    expect(levelsEqual(engine.readDensity(0, 0, 8192, 4, 2), expectedDensity(wide, 0, 0, 8192, 4, 2))).toBe(true);
+    expect(() => engine.readDensity(0, 0, 4, 4, 3)).toThrow(EngineError);
+  });
+
+  it("lights a block of the density view exactly where the one-bit overview lights it", async () => {
+    const soup = new Prng(12).bitmap(256, 256, 0.01);
+    const engine = await create(options(256, 256));
+    engine.loadBitmap(soup);
+    for (const scale of [2, 4, 16, 64]) {
+      const side = 256 / scale;
+      const levels = engine.readDensity(0, 0, side, side, scale);
+      const lit = engine.readOverview(0, 0, side, side, scale);
+      for (let j = 0; j < side; j++) for (let i = 0; i < side; i++) expect(getLevel(levels, i, j) > 0, `scale ${scale} (${i}, ${j})`).toBe(getBit(lit, i, j));
+    }
+  });
+
+  it("tells a fresh soup, its settled ash and a lone glider apart at scale 16", async () => {
+    const engine = await create(options(256, 256));
+    engine.randomize(0.5, 7);
+    expect(levelCounts(engine.readDensity(0, 0, 16, 16, 16))).toEqual([0, 0, 0, 256]); // 50% live: all dense
+    engine.step(3000);
+    const ash = levelCounts(engine.readDensity(0, 0, 16, 16, 16));
+    expect(ash[1], `settled soup levels ${ash}`).toBeGreaterThan(ash[2] + ash[3]); // mostly sparse: ash is about 3% live
+    expect(ash[3]).toBe(0);
+    engine.clear();
+    engine.stamp(GLIDER, 100, 100);
+    const glider = levelCounts(engine.readDensity(0, 0, 16, 16, 16));
+    expect(glider).toEqual([255, 1, 0, 0]); // 5 cells of a 16×16 block: one sparse block, nothing else
   });
 
   it("fills the same cells for the same randomize seed and different ones for another", async () => {

@@ -1,9 +1,11 @@
 /**
  * A client's copy of the grid, kept the way docs/protocol.md tells a client to keep it: a
- * KEYFRAME replaces the rectangle, DELTA tiles overwrite the cells they cover. Tests (in workerd
- * and in Node) read what a player would see from it. It runs in both runtimes, so no Node APIs.
+ * KEYFRAME replaces the rectangle, DELTA tiles overwrite the cells they cover. At scale 1 a
+ * scaled cell is one bit; above, the 2-bit density level of its block (alive = level above 0).
+ * Tests (in workerd and in Node) read what a player would see from it. It runs in both runtimes,
+ * so no Node APIs.
  */
-import { Codec, TILE_SIZE, decodeRuns, keyframeBytes, type ServerMessage } from "../../common/protocol/index.ts";
+import { Codec, TILE_SIZE, bitsPerCell, decodeRuns, keyframeBytes, tileBytes, type ServerMessage } from "../../common/protocol/index.ts";
 
 export class GridMirror {
   generation = -1;
@@ -17,17 +19,18 @@ export class GridMirror {
   /** Applies a KEYFRAME or DELTA (RUNS or NONE payloads); other messages are ignored. */
   apply(m: ServerMessage): void {
     if (m.type === "keyframe") {
-      const raw = decodeSync(m.codec, m.payload, keyframeBytes(m.width, m.height));
+      const raw = decodeSync(m.codec, m.payload, keyframeBytes(m.width, m.height, m.scale));
       Object.assign(this, { scale: m.scale, x: m.x, y: m.y, width: m.width, height: m.height, generation: m.generation });
       this.#bits = raw;
     } else if (m.type === "delta") {
       if (m.scale !== this.scale) return;
+      const bits = bitsPerCell(m.scale);
       for (const tile of m.tiles) {
-        const raw = decodeSync(tile.codec, tile.payload, (TILE_SIZE * TILE_SIZE) / 8);
+        const raw = decodeSync(tile.codec, tile.payload, tileBytes(m.scale));
         for (let r = 0; r < TILE_SIZE; r++) {
           for (let c = 0; c < TILE_SIZE; c++) {
-            const alive = ((raw[r * 8 + (c >> 3)] >> (c & 7)) & 1) === 1;
-            this.#set(tile.tx * TILE_SIZE + c - this.x, tile.ty * TILE_SIZE + r - this.y, alive);
+            const value = (raw[(r * TILE_SIZE * bits) / 8 + ((c * bits) >> 3)] >> ((c * bits) & 7)) & ((1 << bits) - 1);
+            this.#set(tile.tx * TILE_SIZE + c - this.x, tile.ty * TILE_SIZE + r - this.y, value);
           }
         }
       }
@@ -35,19 +38,31 @@ export class GridMirror {
     }
   }
 
-  #set(i: number, j: number, alive: boolean): void {
+  /** Scaled cell (i, j) of the rectangle, `bitsPerCell(scale)` bits: its byte, shift and mask. */
+  #at(i: number, j: number): [number, number, number] {
+    const bits = bitsPerCell(this.scale);
+    return [j * keyframeBytes(this.width, 1, this.scale) + ((i * bits) >> 3), (i * bits) & 7, (1 << bits) - 1];
+  }
+
+  #set(i: number, j: number, value: number): void {
     if (i < 0 || j < 0 || i >= this.width || j >= this.height) return;
-    const k = j * ((this.width + 7) >> 3) + (i >> 3);
-    if (alive) this.#bits[k] |= 1 << (i & 7);
-    else this.#bits[k] &= ~(1 << (i & 7));
+    const [k, shift, mask] = this.#at(i, j);
+    this.#bits[k] = (this.#bits[k] & ~(mask << shift)) | (value << shift);
+  }
+
+  /** Scaled cell (i, j) of the whole scaled grid: 0 or 1 at scale 1, its block's density level
+   *  0 … 3 above (0 outside the rectangle). */
+  level(i: number, j: number): number {
+    const a = i - this.x;
+    const b = j - this.y;
+    if (a < 0 || b < 0 || a >= this.width || b >= this.height) return 0;
+    const [k, shift, mask] = this.#at(a, b);
+    return (this.#bits[k] >> shift) & mask;
   }
 
   /** Whether scaled cell (i, j) of the whole scaled grid is alive (false outside the rectangle). */
   get(i: number, j: number): boolean {
-    const a = i - this.x;
-    const b = j - this.y;
-    if (a < 0 || b < 0 || a >= this.width || b >= this.height) return false;
-    return ((this.#bits[b * ((this.width + 7) >> 3) + (a >> 3)] >> (a & 7)) & 1) === 1;
+    return this.level(i, j) > 0;
   }
 
   /** Live scaled cells as "x,y" strings, sorted: easy to compare in a test. */

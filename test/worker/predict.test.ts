@@ -60,7 +60,7 @@ class Predictor {
         this.view.settings(m.settings);
         break;
       case "keyframe": {
-        const raw = await decodePayload(m.codec, m.payload, keyframeBytes(m.width, m.height));
+        const raw = await decodePayload(m.codec, m.payload, keyframeBytes(m.width, m.height, m.scale));
         if (!raw) throw new Error("keyframe does not decode");
         await this.view.keyframe(m, raw);
         break;

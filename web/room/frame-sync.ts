@@ -2,7 +2,8 @@
  * Frame sync: keeps what the page holds of the grid (the known region, known-region.ts) in step
  * with the room's frames.
  *
- * - KEYFRAME: the region starts again from its bits; at scale 1 so does the page's own engine.
+ * - KEYFRAME: the region starts again from its bits (at a scale above 1, its density levels); at
+ *   scale 1 so does the page's own engine.
  * - DELTA: the changed tiles are copied in (at scale 1 with prediction on, they go through the
  *   engine instead).
  * - STEP (lockstep prediction, common/lockstep/): the page's engine steps its own cells and
@@ -15,9 +16,9 @@ import {
   type ClientMessage,
   type RoomSettings,
   type ServerMessage,
-  TILE_BYTES,
   decodePayload,
   keyframeBytes,
+  tileBytes,
 } from "../../common/protocol/index.ts";
 import { type FrameOutcome, LockstepView } from "../../common/lockstep/client.ts";
 import { KnownRegion } from "../known-region.ts";
@@ -71,7 +72,8 @@ export class FrameSync {
   }
 
   async keyframe(message: Of<"keyframe">): Promise<void> {
-    const raw = await decodePayload(message.codec, message.payload, keyframeBytes(message.width, message.height));
+    // The payload's length follows from the frame's scale: cells at 1, density levels above.
+    const raw = await decodePayload(message.codec, message.payload, keyframeBytes(message.width, message.height, message.scale));
     this.#frameReceived();
     if (!raw) {
       this.#handlers.send({ type: "resync" });
@@ -90,7 +92,7 @@ export class FrameSync {
     }
     const region = this.#region;
     const usable = region !== undefined && region.scale === message.scale;
-    const tiles = usable ? await Promise.all(message.tiles.map((t) => decodePayload(t.codec, t.payload, TILE_BYTES))) : [];
+    const tiles = usable ? await Promise.all(message.tiles.map((t) => decodePayload(t.codec, t.payload, tileBytes(message.scale)))) : [];
     this.#frameReceived();
     if (!usable || region !== this.#region) return; // scale changed in flight; a keyframe follows
     let broken = false;
