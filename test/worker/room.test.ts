@@ -96,7 +96,7 @@ describe("players in one room", () => {
     ada.close();
   });
 
-  it("a viewport at scale 4 gets a coarse keyframe: one bit per 4×4 block", async () => {
+  it("a viewport at scale 4 gets a coarse keyframe: one density level per 4×4 block", async () => {
     const room = await createRoom({ width: 256, height: 256, running: false });
     await stamp(room, BLOCK, 9, 9); // covers cells 9..10, i.e. blocks (2, 2)
     const ada = await Player.join(room.id);
