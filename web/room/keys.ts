@@ -5,6 +5,7 @@
 import { flipHorizontal, rotateClockwise } from "../stamp.ts";
 import type { OwnerPanel } from "./owner-panel.ts";
 import type { Selection } from "./selection.ts";
+import type { SelectionActions } from "./selection-actions.ts";
 import type { SidePanel } from "./side-panel.ts";
 import type { Stamping } from "./stamping.ts";
 import type { Tools } from "./tools.ts";
@@ -16,6 +17,7 @@ export interface KeyTargets {
   tools: Tools;
   stamping: Stamping;
   selection: Selection;
+  selectionActions: SelectionActions;
   sidePanel: SidePanel;
 }
 
@@ -31,7 +33,7 @@ export function bindKeys(targets: KeyTargets): void {
 }
 
 /** Acts on one key; returns whether the key was used. */
-function handleKey({ ownerPanel, viewport, tools, stamping, selection, sidePanel }: KeyTargets, key: string, shift: boolean): boolean {
+function handleKey({ ownerPanel, viewport, tools, stamping, selection, selectionActions, sidePanel }: KeyTargets, key: string, shift: boolean): boolean {
   const pan = shift ? 0.5 : 0.125;
   switch (key) {
     case " ":
@@ -91,6 +93,11 @@ function handleKey({ ownerPanel, viewport, tools, stamping, selection, sidePanel
       return true;
     case "p":
       sidePanel.toggle();
+      return true;
+    case "Delete":
+    case "Backspace":
+      if (!selection.rect || stamping.active) return false;
+      selectionActions.run((actions) => actions.delete());
       return true;
     default:
       return false;

@@ -7,6 +7,7 @@
  *   strokes.ts      drawing and erasing → pending cells, SET_CELLS batches
  *   stamping.ts     library and pasted patterns → ghost preview → STAMP
  *   selection.ts    the selected rectangle;  pattern-export.ts  RLE out of the room
+ *   selection-actions.ts  copy, cut, delete, fill, turn, flip, move, paste, Identify
  *   presence.ts     the other players and their cursors, this player's cursor and name
  *   owner-panel.ts  the owner's controls (CONTROL);  requests.ts  seqs and their answers
  *   connection.ts   the socket, HELLO, the status pill;  status.ts  the header and stats
@@ -100,6 +101,7 @@ class RoomPage {
   readonly #strokes: Strokes;
   readonly #presence: Presence;
   readonly #selection: Selection;
+  readonly #selectionActions: SelectionActions;
   readonly #stamping: Stamping;
   readonly #tools: Tools;
   readonly #ownerPanel: OwnerPanel;
@@ -129,7 +131,14 @@ class RoomPage {
     const view = () => this.#viewport.view;
     const nextSeq = () => this.#requests.next();
     this.#strokes = new Strokes(banner, { pending, inGrid, canEdit: () => this.#session.canEdit(), nextSeq, send, changed: requestDraw });
-    this.#selection = new Selection({ view, stamping: () => this.#stamping.active, changed: requestDraw });
+    this.#selection = new Selection({
+      view,
+      stamping: () => this.#stamping.active,
+      lift: (rect) => this.#selectionActions.lift(rect),
+      drag: (rect) => this.#selectionActions.drag(rect),
+      drop: (from, to) => this.#selectionActions.drop(from, to),
+      changed: requestDraw,
+    });
 
     // The first fit measures the stage before the name, the pattern list and the panel's state
     // change the layout around it; the parts below write to the page, so they come after it.
@@ -144,6 +153,7 @@ class RoomPage {
         this.#selection.show();
         this.#tools.update();
       },
+      landed: (rect) => this.#selection.set(rect),
       changed: requestDraw,
     });
     this.#tools = new Tools(this.#canvas, this.#session, { stamping: () => this.#stamping.active, dropStamp: () => this.#stamping.set(undefined) });
@@ -155,9 +165,17 @@ class RoomPage {
       generation: () => this.#status.generation,
       openPanel: () => sidePanel.open(),
     });
-    new SelectionActions(this.#session, this.#selection, this.#stamping, banner, module);
+    this.#selectionActions = new SelectionActions({
+      session: this.#session,
+      selection: this.#selection,
+      stamping: this.#stamping,
+      banner,
+      module,
+      ghostColour: packColour(palette.pending),
+      changed: requestDraw,
+    });
     new UndoControls(this.#session, this.#requests, banner, send);
-    bindKeys({ ownerPanel: this.#ownerPanel, viewport: this.#viewport, tools: this.#tools, stamping: this.#stamping, selection: this.#selection, sidePanel });
+    bindKeys({ ownerPanel: this.#ownerPanel, viewport: this.#viewport, tools: this.#tools, stamping: this.#stamping, selection: this.#selection, selectionActions: this.#selectionActions, sidePanel });
     this.#viewport.observeStage();
     this.#connection.open();
     exposeTestHooks({ session: this.#session, status: this.#status, connection: this.#connection, frames: this.#frames, viewport: this.#viewport, pending });
@@ -289,7 +307,7 @@ class RoomPage {
       region: this.#frames.region,
       pending,
       selection: this.#selection.rect,
-      ghost: this.#stamping.ghost,
+      ghost: this.#stamping.ghost ?? this.#selectionActions.ghost,
       cursors: this.#presence.cursors(),
     };
   }

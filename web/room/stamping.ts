@@ -3,8 +3,13 @@
  * pasted as text (RLE, .cells, Life 1.06), turned and flipped — and placed where the ghost is.
  * A placed stamp is drawn as pending like a stroke and sent as one STAMP frame, or over HTTP
  * when its RLE does not fit a frame.
+ *
+ * A stamp may hold cells lifted from the grid (the selection's Move): its ghost starts where they
+ * were, and placing it clears that rectangle as the cells land elsewhere, once; then the stamp is
+ * put away and the landed cells are selected. Until it is placed nothing has changed, so putting
+ * it away (Done, Esc) leaves the cells where they were.
  */
-import { type Bitmap } from "../../common/bitmap.ts";
+import { type Bitmap, createBitmap } from "../../common/bitmap.ts";
 import { type ClientMessage, MAX_CLIENT_FRAME_BYTES, STAMP_HEADER_BYTES } from "../../common/protocol/index.ts";
 import { type LibraryPattern, PATTERNS } from "../../common/patterns.ts";
 import { parsePattern, writeRle } from "../../common/formats/index.ts";
@@ -14,13 +19,14 @@ import { byId, formatCount, setText } from "../dom.ts";
 import type { PendingEdits } from "../pending-edits.ts";
 import type { Ghost } from "../render.ts";
 import { describeRule } from "../rule-editor.ts";
-import { type Stamp, countLive, flipHorizontal, forEachLive, ghostCanvas, rotateClockwise } from "../stamp.ts";
-import type { View } from "../view.ts";
+import { type Stamp, countLive, flipHorizontal, forEachLive, ghostCanvas, rotateClockwise, stampCell } from "../stamp.ts";
+import type { CellRect, View } from "../view.ts";
 import type { Banner } from "./banner.ts";
 import { PatternList } from "./pattern-list.ts";
 import type { RoomSession } from "./session.ts";
 
-/** Stamps with more live cells than this are shown only by their ghost until confirmed. */
+/** Stamps with more live cells than this (or, replacing, more cells) are shown only by their
+ *  ghost until confirmed: the overlay is a map entry per cell. */
 const MAX_PENDING_STAMP_CELLS = 50_000;
 
 export interface StampingHandlers {
@@ -30,6 +36,8 @@ export interface StampingHandlers {
   send(message: ClientMessage): boolean;
   /** A stamp was picked up, turned or put away (the toolbar and the selection bar follow). */
   stampChanged(): void;
+  /** Lifted cells landed in `rect` (inside the grid, or wrapped across a torus's edge). */
+  landed(rect: CellRect): void;
   changed(): void;
 }
 
@@ -39,7 +47,7 @@ export class Stamping {
   readonly #ghostColour: number;
   readonly #handlers: StampingHandlers;
   readonly #patternList: PatternList;
-  #stamp: (Stamp & { ghost: Ghost; libraryId: string | undefined }) | undefined;
+  #stamp: (Stamp & { ghost: Ghost; libraryId: string | undefined; lifted: CellRect | undefined }) | undefined;
 
   /** `ghostColour`: the ghost's live cells, a packed RGBA word (palette.ts). */
   constructor(session: RoomSession, banner: Banner, ghostColour: number, handlers: StampingHandlers) {
@@ -64,9 +72,9 @@ export class Stamping {
     return this.#stamp?.ghost;
   }
 
-  /** Holds `stamp` (undefined: puts the stamp away); `libraryId` marks its library button; `at`
-   *  puts the ghost's top-left there (a lifted selection stays where it was). */
-  set(stamp: Stamp | undefined, libraryId?: string, at?: { x: number; y: number }): void {
+  /** Holds `stamp` (undefined: puts the stamp away); `libraryId` marks its library button;
+   *  `lifted`: the stamp is these cells of the grid, moved when placed (see the top). */
+  set(stamp: Stamp | undefined, libraryId?: string, lifted?: CellRect): void {
     const view = this.#handlers.view();
     if (!stamp || !view) {
       this.#stamp = undefined;
@@ -75,9 +83,12 @@ export class Stamping {
       const previous = this.#stamp?.ghost;
       const centreX = previous ? previous.x + Math.floor(previous.width / 2) : Math.floor(view.cx);
       const centreY = previous ? previous.y + Math.floor(previous.height / 2) : Math.floor(view.cy);
+      // Lifted cells first show where they are; turned, they stay about the same centre.
+      const at = lifted && !previous ? lifted : undefined;
       this.#stamp = {
         ...stamp,
         libraryId,
+        lifted,
         ghost: {
           x: at ? at.x : centreX - Math.floor(stamp.bitmap.width / 2),
           y: at ? at.y : centreY - Math.floor(stamp.bitmap.height / 2),
@@ -118,8 +129,8 @@ export class Stamping {
   transform(transform: (bitmap: Bitmap) => Bitmap): void {
     const stamp = this.#stamp;
     if (!stamp) return;
-    // Still the same library pattern, only turned: its button stays marked.
-    this.set({ name: stamp.name, bitmap: transform(stamp.bitmap), rule: stamp.rule }, stamp.libraryId);
+    // Still the same library pattern (or the same lifted cells), only turned: its button stays marked.
+    this.set({ name: stamp.name, bitmap: transform(stamp.bitmap), rule: stamp.rule }, stamp.libraryId, stamp.lifted);
   }
 
   /** Stamps at the ghost: over the socket when the RLE fits a frame, else over HTTP. */
@@ -146,7 +157,21 @@ export class Stamping {
       x = ((x % settings.width) + settings.width) % settings.width;
       y = ((y % settings.height) + settings.height) % settings.height;
     }
-    await this.write(stamp.bitmap, x, y, "or");
+    if (!stamp.lifted) {
+      await this.write(stamp.bitmap, x, y, "or");
+      return;
+    }
+    this.set(undefined);
+    if (await this.move(stamp.lifted, stamp.bitmap, x, y)) this.#handlers.landed({ x, y, w: width, h: height });
+  }
+
+  /**
+   * Moves cells: clears `from`, then adds `bitmap`'s live cells at (x, y). Two edits, sent one
+   * after the other on the same socket, so the room applies both at the same tick boundary and no
+   * frame shows the cells twice or nowhere. Resolves whether both were sent.
+   */
+  async move(from: CellRect, bitmap: Bitmap, x: number, y: number): Promise<boolean> {
+    return (await this.write(createBitmap(from.w, from.h), from.x, from.y, "replace")) && (await this.write(bitmap, x, y, "or"));
   }
 
   /**
@@ -161,12 +186,14 @@ export class Stamping {
     if (!settings || !pending) return false;
     const text = writeRle(bitmap, { rule: settings.rule });
     const seq = this.#handlers.nextSeq();
-    if (countLive(bitmap) <= MAX_PENDING_STAMP_CELLS) {
-      forEachLive(bitmap, (cx, cy) => {
-        const gx = (x + cx) % settings.width;
-        const gy = (y + cy) % settings.height;
-        pending.add(seq, gx, gy, true);
-      });
+    const { width, height } = bitmap;
+    if (mode === "replace" && width * height <= MAX_PENDING_STAMP_CELLS) {
+      // Every cell of the rectangle takes the bitmap's state: a cleared area shows cleared at once.
+      for (let cy = 0; cy < height; cy++) {
+        for (let cx = 0; cx < width; cx++) pending.add(seq, (x + cx) % settings.width, (y + cy) % settings.height, stampCell(bitmap, cx, cy));
+      }
+    } else if (mode === "or" && countLive(bitmap) <= MAX_PENDING_STAMP_CELLS) {
+      forEachLive(bitmap, (cx, cy) => pending.add(seq, (x + cx) % settings.width, (y + cy) % settings.height, true));
     }
     this.#handlers.changed();
     // The STAMP frame is its header and the text; UTF-8 of RLE is ASCII, so length is bytes.
