@@ -8,13 +8,14 @@
  *   edit.ts prepareCells / prepareStamp       checked against the grid into an Edit
  *   #submit                                   paused: applied and saved at once, ACK now;
  *                                             running: EditQueue.add, for the next tick boundary
- *   #tick   EditQueue.applyForTick            applied at the boundary, before the step
+ *   #tick   EditQueue.applyForTick            applied at the boundary, before the step (each
+ *                                             player's edit recorded for its undo: undo.ts)
  *           #snapshot                         the grid that holds them is saved
  *           EditQueue.acknowledge             ACK to the sender's sockets (or the HTTP answer)
  *
  * An HTTP stamp takes the same path from #submit on (origin player 0), and waits on answer().
+ * A player's UNDO and REDO take it too (#undoOrRedo), resolved against the history when applied.
  */
-import type { Engine } from "../common/engine.ts";
 import { ErrorCode, type ServerMessage } from "../common/protocol/index.ts";
 import { editBytes, type QueuedEdit } from "./edit.ts";
 import { ALARM_RETRY_MS, MAX_PENDING_EDITS, MAX_PENDING_EDIT_BYTES } from "./limits.ts";
@@ -26,8 +27,8 @@ export interface EditOrigin {
   seq: number;
 }
 
-/** An edit applied to the grid and not yet answered, by its queue id. */
-export type AppliedEdit = EditOrigin & { id: number };
+/** An edit applied to the grid and not yet answered, by its queue id (`undo`: an UNDO or REDO). */
+export type AppliedEdit = EditOrigin & { id: number; undo: boolean };
 
 /** What an HTTP stamp answers. */
 export interface StampResult {
@@ -42,7 +43,7 @@ export class EditQueue {
    * was never acknowledged, and its sender may send it again. Writing each one to storage would
    * cost a commit per edit — what lets a flood of accepted edits slow everyone's ticks.
    */
-  #queue: Array<AppliedEdit & { edit: QueuedEdit }> = [];
+  #queue: Array<EditOrigin & { id: number; edit: QueuedEdit }> = [];
   #bytes = 0;
   #ids = 0;
   /** Held while edits wait: a pending timer keeps the instance from hibernating under them. */
@@ -83,14 +84,27 @@ export class EditQueue {
     return new Promise<Outcome<StampResult>>((resolve) => this.#waiters.set(id, resolve));
   }
 
+  /** Whether an edit of `player`'s waits for the next tick boundary. */
+  holds(player: number): boolean {
+    return this.#queue.some((queued) => queued.player === player);
+  }
+
   /** Applies queued edits in arrival order through `apply` (the room's: it records undo history);
-   *  returns who to answer. */
-  applyAll(apply: (edit: QueuedEdit, player: number) => void): AppliedEdit[] {
+   *  returns who to answer with an ACK. An edit `apply` refuses (an undo with nothing left to
+   *  undo) changed nothing, and its sender hears why at once. */
+  applyAll(apply: (edit: QueuedEdit, player: number) => Outcome<null>): AppliedEdit[] {
     if (this.#queue.length === 0) return [];
     const applied: AppliedEdit[] = [];
     for (const { id, player, seq, edit } of this.#queue) {
-      apply(edit, player);
-      applied.push({ id, player, seq });
+      const done = apply(edit, player);
+      if (done.ok) {
+        applied.push({ id, player, seq, undo: edit.kind === "undo" });
+      } else if (player === 0) {
+        this.#waiters.get(id)?.(done);
+        this.#waiters.delete(id);
+      } else {
+        this.#tell(player, { type: "error", code: done.code, seq, reason: done.error });
+      }
     }
     this.#queue = [];
     this.#bytes = 0;
@@ -101,7 +115,7 @@ export class EditQueue {
 
   /** applyAll for a tick: the edits stay in flight until acknowledged, so that a tick that fails
    *  before saving them can tell their senders (refuseInFlight). */
-  applyForTick(apply: (edit: QueuedEdit, player: number) => void): AppliedEdit[] {
+  applyForTick(apply: (edit: QueuedEdit, player: number) => Outcome<null>): AppliedEdit[] {
     const applied = this.applyAll(apply);
     this.#inFlight = applied;
     return applied;
@@ -122,11 +136,12 @@ export class EditQueue {
   }
 
   /** The tick failed before saving: the edits it applied are not acknowledged, and their senders
-   *  hear so and may send them again (setting cells and stamping are idempotent). */
+   *  hear so and may send them again (setting cells and stamping are idempotent; an undo is not,
+   *  and its sender hears so). */
   refuseInFlight(): void {
-    for (const { id, player, seq } of this.#inFlight) {
+    for (const { id, player, seq, undo } of this.#inFlight) {
       if (player === 0) this.#waiters.get(id)?.(fail(500, ErrorCode.INTERNAL, "internal error"));
-      else this.#tell(player, { type: "error", code: ErrorCode.INTERNAL, seq, reason: "not saved; send again" });
+      else this.#tell(player, { type: "error", code: ErrorCode.INTERNAL, seq, reason: undo ? "not saved; look before undoing again" : "not saved; send again" });
       this.#waiters.delete(id);
     }
     this.#inFlight = [];

@@ -13,9 +13,10 @@ export type Edit =
   | { kind: "cells"; alive: boolean; cells: Uint16Array }
   | { kind: "stamp"; x: number; y: number; mode: StampMode; bitmap: Bitmap };
 
-/** What the edit queue carries: edits, and a player's undo or redo, which the room resolves
- *  against that player's history when its tick boundary comes (worker/undo.ts). */
-export type QueuedEdit = Edit | { kind: "undo"; stack: "undo" | "redo" };
+/** What the edit queue carries: edits (`continues`: it joins its player's previous edit's undo
+ *  step), and a player's undo or redo, which the room resolves against that player's history
+ *  when its tick boundary comes (worker/undo.ts). */
+export type QueuedEdit = (Edit & { continues?: boolean }) | { kind: "undo"; stack: "undo" | "redo" };
 
 /** Checks SET_CELLS coordinates (x, y pairs) against the grid. */
 export function prepareCells(engine: Engine, cells: Uint16Array, alive: boolean): Outcome<Edit> {

@@ -97,11 +97,25 @@ export const MAX_STEP_CELL_GENERATIONS = 2 ** 34;
  *  that observed the room, so it must stay far inside the 30 s CPU limit, and it holds up the
  *  room's other events meanwhile. */
 export const MAX_CATCH_UP_CELL_GENERATIONS = 2 ** 34;
-/** Undo steps kept per player (worker/undo.ts); the oldest goes past it. */
+/** Undo steps kept per player (worker/undo.ts; a step is one edit, or one whole brush stroke):
+ *  more than the hundred a person undoes in a row; the oldest goes past it. */
 export const MAX_UNDO_STEPS = 128;
-/** One undo step's stored size: what an edit overwrote must fit one SQLite row (~2 MB) with room
- *  to spare; a larger edit (a stamp over more than 8 M cells) is applied but cannot be undone. */
+/** One edit's undo record (the cells it changed, compressed) must fit one SQLite row (~2 MB) with
+ *  room to spare; a larger one (a stamp that changes millions of scattered cells) is applied, and
+ *  its undo is refused. */
 export const MAX_UNDO_RECORD_BYTES = 1 << 20;
+/** A stamp's rectangle is compared cell by cell with the grid to record it: past this many packed
+ *  bytes (2^24 cells, 4096²) the three working bitmaps (before, born, killed) would take 6 MiB next
+ *  to the engine in the object's 128 MB, so the stamp is applied and its undo refused. */
+export const MAX_UNDO_AREA_BYTES = 1 << 21;
+/** A player's undo and redo records together: a stroke costs a few KiB, so 128 of them fit many
+ *  times over, while a player stamping large patterns keeps only the newest few. Every byte is
+ *  written to the room's storage once, with the edit, so this also bounds what one player's edits
+ *  add to the room's writes. */
+export const MAX_UNDO_PLAYER_BYTES = 8 << 20;
+/** All players' records in one room: 512 players each at MAX_UNDO_PLAYER_BYTES would be 4 GiB of
+ *  the object's storage. Past this the room's oldest steps go first, whoever made them. */
+export const MAX_UNDO_ROOM_BYTES = 128 << 20;
 /** Cells of a stamped pattern (its bounding rectangle): a quarter of the largest grid. */
 export const MAX_STAMP_CELLS = 1 << 26;
 /** Pending edits queued (in memory) for the next tick; beyond this the room answers RATE_LIMITED. */

@@ -70,7 +70,7 @@ import { Presence } from "./presence.ts";
 import { AddressLimiter, take } from "./ratelimit.ts";
 import { clientAddress } from "./request.ts";
 import { createRoom, loadRoom, roomInfo, saveLastActive, saveRoom, type LoadedRoom, type RoomInit } from "./room-record.ts";
-import { closeSocket, type PlayerSession } from "./session.ts";
+import { closeSocket, playerTag, type PlayerSession } from "./session.ts";
 import { SnapshotSchedule } from "./snapshot-schedule.ts";
 import { RoomSockets } from "./sockets.ts";
 import { RoomStats } from "./stats.ts";
@@ -113,6 +113,7 @@ export class GameRoom extends DurableObject<Env> {
           const room = await loadRoom(this.ctx.storage.sql);
           if (room) {
             this.#snapshots.loaded(room.engine.generation);
+            this.#undo.prune((player) => this.ctx.getWebSockets(playerTag(player)).length > 0);
             this.#room = room;
           }
         } catch (e) {
@@ -229,6 +230,7 @@ export class GameRoom extends DurableObject<Env> {
     this.#presence.stop();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.#undo.reset();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -389,14 +391,18 @@ export class GameRoom extends DurableObject<Env> {
 
   /** A player's SET_CELLS or STAMP: rights, allowances, the grid's bounds, then #submit. */
   #edit(session: PlayerSession, room: LoadedRoom, m: ClientMessage & { type: "setCells" | "stamp" }, now: number): void {
+    const player = session.att.playerId;
+    // Before any refusal: a refused edit ends the stroke it was part of, for undo.
+    const continues = this.#undo.continues(player, m.continues === true);
     if (room.settings.locked && !session.att.owner) return this.#sockets.strike(session, m.seq, ErrorCode.LOCKED, "editing is locked by the owner");
     if (!take(session.edits, EDITS_PER_SECOND, EDIT_BURST, now)) return this.#sockets.strike(session, m.seq, ErrorCode.RATE_LIMITED, "too many edits; slow down");
     // Not a strike: the address's allowance may have gone to other people behind it.
     if (!this.#editsByAddress.allow(session.att.address ?? "", now)) return session.error(m.seq, ErrorCode.RATE_LIMITED, "too many edits from your network; slow down");
     const edit = m.type === "stamp" ? prepareStamp(room.engine, room.settings, m.pattern, m.x, m.y, m.mode) : prepareCells(room.engine, m.cells, m.alive);
     if (!edit.ok) return session.error(m.seq, edit.code, edit.error);
-    const submitted = this.#submit(edit.value, { player: session.att.playerId, seq: m.seq }, now);
+    const submitted = this.#submit({ ...edit.value, continues }, { player, seq: m.seq }, now);
     if (!submitted.ok) return session.error(m.seq, submitted.code, submitted.error);
+    this.#undo.accepted(player);
     // Applied and saved at once (paused): acknowledged now. Queued: its tick acknowledges it.
     if (submitted.value === null) session.send({ type: "ack", seq: m.seq, generation: room.engine.generation });
   }
@@ -413,31 +419,34 @@ export class GameRoom extends DurableObject<Env> {
       if (queued.ok) this.#arm(now);
       return queued;
     }
-    this.#applyQueued(edit, origin.player);
+    const done = this.#applyQueued(edit, origin.player);
+    if (!done.ok) return done;
     this.#still = false;
     this.#afterChange(now);
     return { ok: true, value: null };
   }
 
   /** Applies an edit, or resolves an undo or redo, for `player` (0: HTTP, which keeps no history).
-   *  An edit first records what it overwrites, so that its player can undo it. */
-  readonly #applyQueued = (edit: QueuedEdit, player: number): void => {
+   *  An edit is first recorded, so that its player can undo it; an undo may find nothing to undo. */
+  readonly #applyQueued = (edit: QueuedEdit, player: number): Outcome<null> => {
     const engine = this.#room!.engine;
-    if (edit.kind === "undo") {
-      this.#undo.apply(engine, player, edit.stack, (restore) => applyEdit(engine, restore));
-      return;
-    }
-    this.#undo.record(engine, player, edit);
+    if (edit.kind === "undo") return this.#undo.apply(engine, player, edit.stack);
+    this.#undo.record(engine, player, edit, edit.continues === true);
     applyEdit(engine, edit);
+    return { ok: true, value: null };
   };
 
   /** A player's UNDO or REDO: the same rights and allowances as an edit, then through #submit so
    *  that a running room resolves it at the tick boundary like any edit. */
   #undoOrRedo(session: PlayerSession, room: LoadedRoom, m: ClientMessage & { type: "undo" | "redo" }, now: number): void {
+    const player = session.att.playerId;
+    this.#undo.continues(player, false); // the edit after an undo starts a step of its own
     if (room.settings.locked && !session.att.owner) return this.#sockets.strike(session, m.seq, ErrorCode.LOCKED, "editing is locked by the owner");
     if (!take(session.edits, EDITS_PER_SECOND, EDIT_BURST, now)) return this.#sockets.strike(session, m.seq, ErrorCode.RATE_LIMITED, "too many edits; slow down");
-    if (!this.#undo.has(session.att.playerId, m.type)) return session.error(m.seq, ErrorCode.CONFLICT, m.type === "undo" ? "nothing to undo" : "nothing to redo");
-    const submitted = this.#submit({ kind: "undo", stack: m.type }, { player: session.att.playerId, seq: m.seq }, now);
+    if (!this.#editsByAddress.allow(session.att.address ?? "", now)) return session.error(m.seq, ErrorCode.RATE_LIMITED, "too many edits from your network; slow down");
+    // Said at once when nothing waiting for the tick could give it something to undo.
+    if (!this.#edits.holds(player) && !this.#undo.has(player, m.type)) return session.error(m.seq, ErrorCode.NOTHING_TO_UNDO, `nothing to ${m.type}`);
+    const submitted = this.#submit({ kind: "undo", stack: m.type }, { player, seq: m.seq }, now);
     if (!submitted.ok) return session.error(m.seq, submitted.code, submitted.error);
     if (submitted.value === null) session.send({ type: "ack", seq: m.seq, generation: room.engine.generation });
   }

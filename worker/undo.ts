@@ -1,207 +1,258 @@
 /**
- * Each player's undo and redo history. When the room applies a player's edit it first records
- * what the edit is about to overwrite: for SET_CELLS, the listed cells' states; for a stamp, the
- * cells of its rectangle. Undo writes those states back — at the current generation, so in a
- * running room it restores the edited area as it was before the edit, and nothing outside that
- * area (another player's work elsewhere) is touched — and keeps the edit for redo, which applies
- * it again. A new edit clears the player's redo history, as every editor does.
+ * Each player's undo and redo history. Before the room applies a player's edit it records what
+ * the edit changes (undo-record.ts); UNDO gives those cells back their earlier state, at the
+ * current generation, and REDO the edit's state again. A new edit ends the redo history.
  *
- * The history lives in the room's SQLite storage (table undo_step), keyed by the socket's player
- * id, so that it survives hibernation, which ends every in-memory state of an object idle for a
- * few seconds while its sockets stay open. It is deleted when the socket closes: a reconnecting
- * page is a new player and starts a new history.
+ * A step is what one UNDO takes back: one edit, or all the edits of a brush stroke (its frames
+ * after the first say "continues", and join the first one's step). Steps that changed no cell
+ * (a stroke over cells already alive) are passed over, so every UNDO that answers ACK changed
+ * something.
  *
- *   undo_step: id INTEGER PRIMARY KEY (order) | player | stack ('undo' | 'redo') | data BLOB
+ * The history lives in the room's SQLite storage, keyed by the socket's player id, because the
+ * object may hibernate between two frames of the same socket (after a few idle seconds, with the
+ * socket still open) and lose everything it held in memory. It is deleted when the socket closes,
+ * and records of sockets that closed unseen (a crash) are pruned when the room loads: a player
+ * who reconnects is a new player with an empty history.
  *
- *   data = restore edits, then reapply edits, each list `count u8` then per edit:
- *     kind u8 = 0 cells:  alive u8 | count u32 | count × (x u16, y u16)
- *     kind u8 = 1 stamp:  x u32 | y u32 | mode u8 (0 or, 1 replace) | width u16 | height u16 | packed rows
- *   (little-endian; an edit too large to record is stored with no restore edits and refused by undo)
+ *   undo_record: id INTEGER (order, never reused) | player | stack ('undo' | 'redo') | step
+ *                | cells (changed; 0 none, −1 too large to keep) | bytes | data (undo-record.ts)
+ *
+ * Both stacks are one list of steps, numbered in the order they began. Every redo step is
+ * newer than every undo step (a new edit clears redo), so UNDO takes the newest undo step and
+ * REDO the oldest redo step, and moving a step from one stack to the other only relabels it:
+ *
+ *          undo                         redo
+ *   step:  12   15   16   [20]    |    [31]   33   40
+ *                           ^ UNDO takes ^ REDO takes
+ *
+ * Bounds (worker/limits.ts): MAX_UNDO_STEPS steps per player, MAX_UNDO_PLAYER_BYTES per player,
+ * MAX_UNDO_ROOM_BYTES per room; past each the oldest steps go. A step too large to keep
+ * (MAX_UNDO_RECORD_BYTES, MAX_UNDO_AREA_BYTES, or a whole player's budget) stays as a marker, so
+ * that its UNDO is refused with a reason rather than silently undoing the edit before it.
  */
-import { type Bitmap, bitmapStride, createBitmap } from "../common/bitmap.ts";
 import type { Engine } from "../common/engine.ts";
-import { concatBytes } from "../common/stream.ts";
+import { ErrorCode } from "../common/protocol/index.ts";
 import type { Edit } from "./edit.ts";
-import { MAX_UNDO_RECORD_BYTES, MAX_UNDO_STEPS } from "./limits.ts";
+import { MAX_UNDO_PLAYER_BYTES, MAX_UNDO_RECORD_BYTES, MAX_UNDO_ROOM_BYTES, MAX_UNDO_STEPS } from "./limits.ts";
+import { fail, type Outcome } from "./outcome.ts";
+import { TOO_LARGE, changedCells, decodeRecord, encodeRecord, recordEdit, replay, type ChangeRecord } from "./undo-record.ts";
 
-export type UndoOutcome = { ok: true } | { ok: false; reason: string };
+export type HistoryStack = "undo" | "redo";
 
 export class UndoHistory {
   readonly #sql: SqlStorage;
   #tableReady = false;
+  /** Bytes of every record in the room, summed once per instance, then kept up to date. */
+  #roomBytes: number | null = null;
+  /** Players whose last frame was an edit the room accepted: only such an edit can be continued.
+   *  Memory is enough: a stroke's frames come ~50 ms apart, the object hibernates after seconds. */
+  readonly #chained = new Set<number>();
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
   }
 
-  /** Records what `edit` is about to change for `player`; call just before applying it. */
-  record(engine: Engine, player: number, edit: Edit): void {
-    if (player === 0) return; // HTTP edits belong to no player
-    this.#ensure();
-    const restore = restoringEdits(engine, edit);
-    const data = encodeSteps(restore, [edit]);
-    this.#sql.exec("DELETE FROM undo_step WHERE player = ? AND stack = 'redo'", player);
-    this.#sql.exec("INSERT INTO undo_step (player, stack, data) VALUES (?, 'undo', ?)", player, data.byteLength <= MAX_UNDO_RECORD_BYTES ? data : encodeSteps(null, []));
-    // Past MAX_UNDO_STEPS the oldest step goes.
-    this.#sql.exec(
-      "DELETE FROM undo_step WHERE player = ? AND stack = 'undo' AND id NOT IN (SELECT id FROM undo_step WHERE player = ? AND stack = 'undo' ORDER BY id DESC LIMIT ?)",
-      player,
-      player,
-      MAX_UNDO_STEPS,
-    );
+  /**
+   * Whether `player`'s edit that `asks` to continue its previous one joins that edit's step: only
+   * when the player's previous edit, UNDO or REDO frame was an edit the room accepted (cursor and
+   * viewport frames between do not count). Call it for every edit, UNDO and REDO frame, before
+   * anything else: it ends the chain, which accepted() starts again.
+   */
+  continues(player: number, asks: boolean): boolean {
+    const joins = asks && this.#chained.has(player);
+    this.#chained.delete(player);
+    return joins;
   }
 
-  /** Whether `player` has a step to undo (or redo). */
-  has(player: number, stack: "undo" | "redo"): boolean {
-    this.#ensure();
-    return this.#sql.exec("SELECT 1 FROM undo_step WHERE player = ? AND stack = ? LIMIT 1", player, stack).toArray().length > 0;
+  /** `player`'s edit was accepted: its next edit may continue it. */
+  accepted(player: number): void {
+    this.#chained.add(player);
   }
 
   /**
-   * Undoes (or redoes) `player`'s newest step on `engine`: the step moves to the other stack. A
-   * redone step records what it overwrites afresh, so undoing it again restores the present.
+   * Records what `edit` is about to change for `player` (0, an HTTP edit, keeps no history); call
+   * it just before applying the edit. A failure to record never stops the edit: it is logged, and
+   * that edit cannot be undone.
    */
-  apply(engine: Engine, player: number, stack: "undo" | "redo", applyEdit: (edit: Edit) => void): UndoOutcome {
-    this.#ensure();
-    const row = this.#sql.exec<{ id: number; data: ArrayBuffer }>("SELECT id, data FROM undo_step WHERE player = ? AND stack = ? ORDER BY id DESC LIMIT 1", player, stack).toArray()[0];
-    if (!row) return { ok: false, reason: stack === "undo" ? "nothing to undo" : "nothing to redo" };
-    const step = decodeSteps(new Uint8Array(row.data));
-    if (!step || step.restore === null) {
-      this.#sql.exec("DELETE FROM undo_step WHERE id = ?", row.id);
-      return { ok: false, reason: "that edit was too large to undo" };
+  record(engine: Engine, player: number, edit: Edit, continues: boolean): void {
+    if (player === 0) return;
+    try {
+      this.#ensure();
+      const record = recordEdit(engine, edit);
+      this.#remove("player = ? AND stack = 'redo'", player); // a new edit ends the redo history
+      const joined = continues ? this.#newestUndoStep(player) : null;
+      if (joined?.tooLarge) return; // the stroke can no longer be undone: nothing to add to it
+      const step = this.#insert(player, joined?.step ?? null, record);
+      this.#trim(player, step);
+    } catch (e) {
+      this.#roomBytes = null;
+      console.error("undo history not kept:", String(e));
     }
-    const edits = stack === "undo" ? step.restore : step.reapply;
-    // Going forward again, what the redo overwrites is recorded anew (it may differ from before).
-    const restoreAfter = stack === "redo" ? edits.flatMap((edit) => restoringEdits(engine, edit) ?? []) : step.restore;
-    for (const edit of edits) applyEdit(edit);
-    this.#sql.exec("DELETE FROM undo_step WHERE id = ?", row.id);
-    const moved = stack === "undo" ? encodeSteps(step.restore, step.reapply) : encodeSteps(restoreAfter, step.reapply);
-    this.#sql.exec("INSERT INTO undo_step (player, stack, data) VALUES (?, ?, ?)", player, stack === "undo" ? "redo" : "undo", moved);
-    return { ok: true };
   }
 
-  /** The player left: its history goes with it. */
+  /**
+   * Undoes `player`'s newest step, or redoes the step it undid last, on `engine` (passing over
+   * steps that changed nothing); the step moves to the other stack. Nothing changes when it fails.
+   */
+  apply(engine: Engine, player: number, stack: HistoryStack): Outcome<null> {
+    try {
+      this.#ensure();
+      const order = stack === "undo" ? "DESC" : "ASC";
+      const steps = this.#sql
+        .exec<{ step: number; least: number; most: number }>(
+          `SELECT step, MIN(cells) AS least, MAX(cells) AS most FROM undo_record WHERE player = ? AND stack = ? GROUP BY step ORDER BY step ${order}`,
+          player,
+          stack,
+        )
+        .toArray();
+      const target = steps.find((s) => s.most !== 0);
+      if (!target) return fail(409, ErrorCode.NOTHING_TO_UNDO, `nothing to ${stack}`);
+      // The target and the empty steps passed over on the way to it.
+      const reached = stack === "undo" ? "step >= ?" : "step <= ?";
+      const records = target.least < 0 ? null : this.#records(player, target.step, order);
+      if (records === null) {
+        this.#remove(`player = ? AND stack = ? AND ${reached}`, player, stack, target.step);
+        return target.least < 0 ? fail(413, ErrorCode.TOO_LARGE, "that edit was too large to undo") : fail(500, ErrorCode.INTERNAL, "that step could not be read");
+      }
+      // Storage first: if it fails, the grid has not changed either.
+      this.#sql.exec(`UPDATE undo_record SET stack = ? WHERE player = ? AND stack = ? AND ${reached}`, stack === "undo" ? "redo" : "undo", player, stack, target.step);
+      for (const record of records) replay(engine, record, stack === "undo" ? "before" : "after");
+      return { ok: true, value: null };
+    } catch (e) {
+      this.#roomBytes = null;
+      console.error("undo failed:", String(e));
+      return fail(500, ErrorCode.INTERNAL, "internal error");
+    }
+  }
+
+  /** Whether `player` has a step that changed something to undo (or redo). */
+  has(player: number, stack: HistoryStack): boolean {
+    this.#ensure();
+    return this.#sql.exec("SELECT 1 FROM undo_record WHERE player = ? AND stack = ? AND cells != 0 LIMIT 1", player, stack).toArray().length > 0;
+  }
+
+  /** The player's socket closed: its history goes with it. */
   forget(player: number): void {
-    if (!this.#tableReady && !this.#exists()) return;
-    this.#sql.exec("DELETE FROM undo_step WHERE player = ?", player);
+    this.#chained.delete(player);
+    if (this.#tableReady || this.#exists()) this.#remove("player = ?", player);
+  }
+
+  /** On load: deletes the history of every player whose socket is gone (closed while the room was
+   *  not there to see it, in a crash or an eviction). */
+  prune(isOpen: (player: number) => boolean): void {
+    // The first layout of this history (whole rectangles, one row per edit): its sockets all
+    // closed at the deploy that brought this one.
+    this.#sql.exec("DROP TABLE IF EXISTS undo_step");
+    if (!this.#exists()) return;
+    for (const { player } of this.#sql.exec<{ player: number }>("SELECT DISTINCT player FROM undo_record").toArray()) {
+      if (!isOpen(player)) this.#remove("player = ?", player);
+    }
+  }
+
+  /** The room's storage was deleted. */
+  reset(): void {
+    this.#tableReady = false;
+    this.#roomBytes = null;
+    this.#chained.clear();
+  }
+
+  /** The records of one step, decoded, in the order to replay them; null when one is damaged. */
+  #records(player: number, step: number, order: "ASC" | "DESC"): ChangeRecord[] | null {
+    const rows = this.#sql.exec<{ data: ArrayBuffer }>(`SELECT data FROM undo_record WHERE player = ? AND step = ? ORDER BY id ${order}`, player, step).toArray();
+    const records: ChangeRecord[] = [];
+    for (const row of rows) {
+      const record = decodeRecord(new Uint8Array(row.data));
+      if (!record) return null;
+      records.push(record);
+    }
+    return records;
+  }
+
+  /** The player's newest undo step, and whether it is a marker of a step too large to keep. */
+  #newestUndoStep(player: number): { step: number; tooLarge: boolean } | null {
+    const row = this.#sql
+      .exec<{ step: number; least: number }>(
+        "SELECT step, MIN(cells) AS least FROM undo_record WHERE player = ? AND stack = 'undo' GROUP BY step ORDER BY step DESC LIMIT 1",
+        player,
+      )
+      .toArray()[0];
+    return row ? { step: row.step, tooLarge: row.least < 0 } : null;
+  }
+
+  /** Adds a record to `step` (null: a new step, numbered by this record's id); returns the step. */
+  #insert(player: number, step: number | null, record: ChangeRecord): number {
+    let data = encodeRecord(record);
+    if (data.byteLength > MAX_UNDO_RECORD_BYTES) {
+      record = TOO_LARGE;
+      data = encodeRecord(record);
+    }
+    // A stroke with a part too large to keep cannot be undone at all: the marker replaces it.
+    if (record.kind === "tooLarge" && step !== null) this.#remove("player = ? AND step = ?", player, step);
+    // A new step's number is above every record's id, hence above every step so far (a step is
+    // never above its own records' ids).
+    const { numbered } = this.#sql
+      .exec<{ numbered: number }>(
+        "INSERT INTO undo_record (player, stack, step, cells, bytes, data) VALUES (?, 'undo', COALESCE(?, (SELECT COALESCE(MAX(id), 0) + 1 FROM undo_record)), ?, ?, ?) RETURNING step AS numbered",
+        player,
+        step,
+        changedCells(record),
+        data.byteLength,
+        data,
+      )
+      .one();
+    if (this.#roomBytes !== null) this.#roomBytes += data.byteLength;
+    return numbered;
+  }
+
+  /** Drops the oldest steps past the bounds; `current` is the step just written to. */
+  #trim(player: number, current: number): void {
+    const kept = this.#sql
+      .exec<{ steps: number; bytes: number }>("SELECT COUNT(DISTINCT step) AS steps, COALESCE(SUM(bytes), 0) AS bytes FROM undo_record WHERE player = ?", player)
+      .one();
+    if (kept.steps > MAX_UNDO_STEPS) {
+      const cut = this.#sql
+        .exec<{ step: number }>("SELECT DISTINCT step FROM undo_record WHERE player = ? ORDER BY step DESC LIMIT 1 OFFSET ?", player, MAX_UNDO_STEPS)
+        .one();
+      this.#remove("player = ? AND step <= ?", player, cut.step);
+    }
+    while (kept.bytes > MAX_UNDO_PLAYER_BYTES && this.#bytesOf("player = ?", player) > MAX_UNDO_PLAYER_BYTES) {
+      const oldest = this.#sql.exec<{ step: number }>("SELECT MIN(step) AS step FROM undo_record WHERE player = ?", player).one().step;
+      if (oldest !== current) {
+        this.#remove("player = ? AND step = ?", player, oldest);
+        continue;
+      }
+      // The step being written is larger than a player's whole budget: a marker stays instead.
+      this.#insert(player, current, TOO_LARGE);
+      break;
+    }
+    this.#roomBytes ??= this.#bytesOf("1");
+    while (this.#roomBytes > MAX_UNDO_ROOM_BYTES) {
+      const oldest = this.#sql.exec<{ player: number; step: number }>("SELECT player, step FROM undo_record ORDER BY id LIMIT 1").toArray()[0];
+      if (!oldest) break;
+      this.#remove("player = ? AND step = ?", oldest.player, oldest.step);
+    }
+  }
+
+  #bytesOf(where: string, ...params: SqlStorageValue[]): number {
+    return this.#sql.exec<{ n: number }>(`SELECT COALESCE(SUM(bytes), 0) AS n FROM undo_record WHERE ${where}`, ...params).one().n;
+  }
+
+  #remove(where: string, ...params: SqlStorageValue[]): void {
+    for (const { bytes } of this.#sql.exec<{ bytes: number }>(`DELETE FROM undo_record WHERE ${where} RETURNING bytes`, ...params)) {
+      if (this.#roomBytes !== null) this.#roomBytes -= bytes;
+    }
   }
 
   #exists(): boolean {
-    return this.#sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'undo_step'").toArray().length > 0;
+    return this.#sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'undo_record'").toArray().length > 0;
   }
 
   #ensure(): void {
     if (this.#tableReady) return;
-    this.#sql.exec("CREATE TABLE IF NOT EXISTS undo_step (id INTEGER PRIMARY KEY AUTOINCREMENT, player INTEGER NOT NULL, stack TEXT NOT NULL, data BLOB NOT NULL)");
+    this.#sql.exec(
+      "CREATE TABLE IF NOT EXISTS undo_record (id INTEGER PRIMARY KEY AUTOINCREMENT, player INTEGER NOT NULL, stack TEXT NOT NULL, step INTEGER NOT NULL, cells INTEGER NOT NULL, bytes INTEGER NOT NULL, data BLOB NOT NULL)",
+    );
+    this.#sql.exec("CREATE INDEX IF NOT EXISTS undo_record_step ON undo_record (player, stack, step)");
     this.#tableReady = true;
   }
-}
-
-/** The edits that put back what `edit` is about to overwrite, or null when that is too large. */
-function restoringEdits(engine: Engine, edit: Edit): Edit[] | null {
-  if (edit.kind === "cells") {
-    // The listed cells' present states (at most MAX_CELLS_PER_EDIT of them).
-    const alive: number[] = [];
-    const dead: number[] = [];
-    for (let i = 0; i < edit.cells.length; i += 2) (engine.getCell(edit.cells[i], edit.cells[i + 1]) ? alive : dead).push(edit.cells[i], edit.cells[i + 1]);
-    const out: Edit[] = [];
-    if (alive.length) out.push({ kind: "cells", alive: true, cells: Uint16Array.from(alive) });
-    if (dead.length) out.push({ kind: "cells", alive: false, cells: Uint16Array.from(dead) });
-    return out;
-  }
-  const { x, y } = edit;
-  const { width, height } = edit.bitmap;
-  if (bitmapStride(width) * height > MAX_UNDO_RECORD_BYTES) return null;
-  return [{ kind: "stamp", x, y, mode: "replace", bitmap: readWrapped(engine, x, y, width, height) }];
-}
-
-/** A w×h rectangle of the grid from (x, y), wrapping past the right and bottom edges (a torus;
- *  on a plane a stamp never crosses them), read in at most four pieces. */
-function readWrapped(engine: Engine, x: number, y: number, w: number, h: number): Bitmap {
-  const out = createBitmap(w, h);
-  const stride = bitmapStride(w);
-  const spansX = x + w <= engine.width ? [[x, 0, w]] : [[x, 0, engine.width - x], [0, engine.width - x, w - (engine.width - x)]];
-  const spansY = y + h <= engine.height ? [[y, 0, h]] : [[y, 0, engine.height - y], [0, engine.height - y, h - (engine.height - y)]];
-  for (const [gy, oy, ph] of spansY) {
-    for (const [gx, ox, pw] of spansX) {
-      const piece = engine.readRect(gx, gy, pw, ph);
-      const pieceStride = bitmapStride(pw);
-      for (let r = 0; r < ph; r++) {
-        for (let c = 0; c < pw; c++) {
-          if ((piece.data[r * pieceStride + (c >> 3)] >> (c & 7)) & 1) out.data[(oy + r) * stride + ((ox + c) >> 3)] |= 1 << ((ox + c) & 7);
-        }
-      }
-    }
-  }
-  return out;
-}
-
-function encodeSteps(restore: Edit[] | null, reapply: Edit[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const list = (edits: Edit[] | null) => {
-    parts.push(Uint8Array.of(edits === null ? 0xff : edits.length));
-    for (const edit of edits ?? []) parts.push(encodeEdit(edit));
-  };
-  list(restore);
-  list(reapply);
-  return concatBytes(parts);
-}
-
-function encodeEdit(edit: Edit): Uint8Array {
-  if (edit.kind === "cells") {
-    const out = new Uint8Array(6 + edit.cells.length * 2);
-    const view = new DataView(out.buffer);
-    out[0] = 0;
-    out[1] = edit.alive ? 1 : 0;
-    view.setUint32(2, edit.cells.length / 2, true);
-    for (let i = 0; i < edit.cells.length; i++) view.setUint16(6 + i * 2, edit.cells[i], true);
-    return out;
-  }
-  const { width, height, data } = edit.bitmap;
-  const out = new Uint8Array(14 + data.length);
-  const view = new DataView(out.buffer);
-  out[0] = 1;
-  view.setUint32(1, edit.x, true);
-  view.setUint32(5, edit.y, true);
-  out[9] = edit.mode === "replace" ? 1 : 0;
-  view.setUint16(10, width, true);
-  view.setUint16(12, height, true);
-  out.set(data, 14);
-  return out;
-}
-
-/** Our own storage, but still read with every length checked: a damaged row is no step. */
-function decodeSteps(bytes: Uint8Array): { restore: Edit[] | null; reapply: Edit[] } | null {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = 0;
-  const list = (): Edit[] | null | undefined => {
-    if (at >= bytes.length) return undefined;
-    const count = bytes[at++];
-    if (count === 0xff) return null;
-    const edits: Edit[] = [];
-    for (let i = 0; i < count; i++) {
-      const kind = bytes[at];
-      if (kind === 0 && at + 6 <= bytes.length) {
-        const n = view.getUint32(at + 2, true);
-        if (at + 6 + n * 4 > bytes.length) return undefined;
-        const cells = new Uint16Array(n * 2);
-        for (let k = 0; k < n * 2; k++) cells[k] = view.getUint16(at + 6 + k * 2, true);
-        edits.push({ kind: "cells", alive: bytes[at + 1] === 1, cells });
-        at += 6 + n * 4;
-      } else if (kind === 1 && at + 14 <= bytes.length) {
-        const width = view.getUint16(at + 10, true);
-        const height = view.getUint16(at + 12, true);
-        const size = bitmapStride(width) * height;
-        if (at + 14 + size > bytes.length) return undefined;
-        const bitmap = { width, height, data: bytes.slice(at + 14, at + 14 + size) };
-        edits.push({ kind: "stamp", x: view.getUint32(at + 1, true), y: view.getUint32(at + 5, true), mode: bytes[at + 9] === 1 ? "replace" : "or", bitmap });
-        at += 14 + size;
-      } else return undefined;
-    }
-    return edits;
-  };
-  const restore = list();
-  const reapply = list();
-  if (restore === undefined || !reapply || at !== bytes.length) return null;
-  return { restore, reapply };
 }

@@ -3,8 +3,8 @@
  *
  * HELLO     41 | flags u8 (bit0 resume, bit1 predict) | resumeGeneration u64 | nameLen u8 | name | tokenLen u8 | token
  * VIEWPORT  42 | x i32 | y i32 | width u32 | height u32 | scale u16        (x..height in grid cells)
- * SET_CELLS 43 | seq u32 | alive u8 | count u16 | count × (x u16, y u16)
- * STAMP     44 | seq u32 | x i32 | y i32 | mode u8 (0 or, 1 replace) | pattern text (UTF-8, to the end)
+ * SET_CELLS 43 | seq u32 | flags u8 (bit0 alive, bit7 continues) | count u16 | count × (x u16, y u16)
+ * STAMP     44 | seq u32 | x i32 | y i32 | mode u8 (bit0: 0 or, 1 replace; bit7 continues) | pattern text (UTF-8, to the end)
  * CURSOR    45 | x i32 | y i32                                         (x < 0: cursor hidden)
  * CONTROL   46 | seq u32 | action u8 | fields:
  *   1 pause · 2 resume · 3 step: generations u32 · 4 clear · 5 randomize: density f64, seed u32
@@ -15,7 +15,17 @@
  * UNDO      49 | seq u32      (undo this player's own last edit; ACK or ERROR like an edit)
  * REDO      4a | seq u32      (redo the edit this player undid last)
  *
+ *   offset 0       2         6
+ *        +-------+---------+
+ *        | 01 49 | seq u32 |      REDO: 01 4a, the same body
+ *        +-------+---------+
+ *
  * `seq` is chosen by the client (non-zero) and echoed in the ACK or ERROR that answers the request.
+ *
+ * "continues" (bit7 of SET_CELLS's flags and of STAMP's mode) says that the edit continues the
+ * sender's previous one — the next batch of a brush stroke — so that one undo takes back the
+ * whole stroke. The room honours it only when the sender's previous edit, UNDO or REDO frame was
+ * an edit it accepted.
  *
  * STAMP, the one frame whose size is the pattern's, has a fixed header before the text:
  *
@@ -50,6 +60,9 @@ const utf8Encoder = new TextEncoder();
 
 const ControlOp = { pause: 1, resume: 2, step: 3, clear: 4, randomize: 5, configure: 6 } as const;
 
+/** Bit7 of SET_CELLS's flags and STAMP's mode: the edit continues the sender's previous one. */
+const CONTINUES = 0x80;
+
 export function encodeClientMessage(m: ClientMessage): Uint8Array {
   switch (m.type) {
     case "hello":
@@ -63,13 +76,13 @@ export function encodeClientMessage(m: ClientMessage): Uint8Array {
       return frame(ClientType.VIEWPORT).i32(m.x).i32(m.y).u32(m.width).u32(m.height).u16(m.scale).finish();
     case "setCells": {
       const count = m.cells.length >>> 1;
-      const w = frame(ClientType.SET_CELLS).u32(m.seq).u8(m.alive ? 1 : 0).u16(count);
+      const w = frame(ClientType.SET_CELLS).u32(m.seq).u8((m.alive ? 1 : 0) | (m.continues ? CONTINUES : 0)).u16(count);
       for (let i = 0; i < count * 2; i++) w.u16(m.cells[i]);
       return w.finish();
     }
     case "stamp": {
       const pattern = utf8Encoder.encode(m.pattern);
-      const w = frame(ClientType.STAMP, STAMP_HEADER_BYTES + pattern.length).u32(m.seq).i32(m.x).i32(m.y).u8(m.mode === "replace" ? 1 : 0);
+      const w = frame(ClientType.STAMP, STAMP_HEADER_BYTES + pattern.length).u32(m.seq).i32(m.x).i32(m.y).u8((m.mode === "replace" ? 1 : 0) | (m.continues ? CONTINUES : 0));
       return w.bytes(pattern).finishExact();
     }
     case "cursor":
@@ -138,23 +151,28 @@ export function decodeClientFrame(data: ArrayBuffer | ArrayBufferView): Decoded<
       }
       case ClientType.SET_CELLS: {
         const seq = r.u32();
-        const alive = r.u8();
+        const flags = r.u8();
+        const alive = flags & ~CONTINUES;
         if (alive > 1) fail("alive must be 0 or 1");
         const count = r.u16();
         if (count > MAX_CELLS_PER_EDIT) fail("too many cells in one edit", ErrorCode.TOO_LARGE);
         if (r.remaining !== count * 4) fail("cell count does not match the frame length");
         const cells = new Uint16Array(count * 2);
         for (let i = 0; i < count * 2; i++) cells[i] = r.u16();
-        return { type: "setCells", seq, alive: alive === 1, cells };
+        const edit: ClientMessage = { type: "setCells", seq, alive: alive === 1, cells };
+        // `continues` only when set, so an edit without it decodes exactly as it did before.
+        return flags & CONTINUES ? { ...edit, continues: true } : edit;
       }
       case ClientType.STAMP: {
         const seq = r.u32();
         const x = r.i32();
         const y = r.i32();
-        const mode = r.u8();
+        const flags = r.u8();
+        const mode = flags & ~CONTINUES;
         if (mode > 1) fail("mode must be 0 (or) or 1 (replace)");
         const pattern = r.text(r.remaining);
-        return { type: "stamp", seq, x, y, mode: mode === 1 ? "replace" : "or", pattern };
+        const edit: ClientMessage = { type: "stamp", seq, x, y, mode: mode === 1 ? "replace" : "or", pattern };
+        return flags & CONTINUES ? { ...edit, continues: true } : edit;
       }
       case ClientType.CURSOR:
         return { type: "cursor", x: r.i32(), y: r.i32() };

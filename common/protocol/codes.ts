@@ -57,6 +57,7 @@ export const ErrorCode = {
   NOT_READY: 11, // a frame other than HELLO before HELLO
   CONFLICT: 12, // e.g. "step" while running
   INTERNAL: 13, // the room failed; nothing was changed
+  NOTHING_TO_UNDO: 14, // UNDO (or REDO) with nothing of this player's left to undo (or redo)
 } as const;
 export type ErrorCodeId = (typeof ErrorCode)[keyof typeof ErrorCode];
 

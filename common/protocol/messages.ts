@@ -93,13 +93,16 @@ export type ClientMessage =
       predict?: boolean;
     }
   | { type: "viewport"; x: number; y: number; width: number; height: number; scale: number }
-  | { type: "setCells"; seq: number; alive: boolean; cells: Uint16Array /* x0, y0, x1, y1, … */ }
-  | { type: "stamp"; seq: number; x: number; y: number; mode: "or" | "replace"; pattern: string }
+  /** `continues`: the edit continues the sender's previous one (the next batch of a stroke), so
+   *  that one UNDO takes both back (absent: a new edit). */
+  | { type: "setCells"; seq: number; alive: boolean; cells: Uint16Array /* x0, y0, x1, y1, … */; continues?: boolean }
+  | { type: "stamp"; seq: number; x: number; y: number; mode: "or" | "replace"; pattern: string; continues?: boolean }
   | { type: "cursor"; x: number; y: number }
   | { type: "control"; seq: number; control: ControlAction }
   | { type: "resync" }
   | { type: "received"; frames: number }
-  /** Undo (or redo) this player's own last edit (docs/protocol.md, UNDO and REDO). */
+  /** Undo (or redo) this player's own last edit, or the stroke it continued (docs/protocol.md,
+   *  UNDO and REDO). */
   | { type: "undo" | "redo"; seq: number };
 
 export interface ProtocolError {

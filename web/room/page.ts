@@ -38,7 +38,7 @@ import { Presence } from "./presence.ts";
 import { Requests, refusalText } from "./requests.ts";
 import { Selection } from "./selection.ts";
 import { SelectionActions } from "./selection-actions.ts";
-import { UndoControls } from "./undo.ts";
+import { StrokeFrames, UndoControls } from "./undo.ts";
 import { RoomSession } from "./session.ts";
 import { SidePanel } from "./side-panel.ts";
 import { Stamping } from "./stamping.ts";
@@ -99,6 +99,7 @@ class RoomPage {
   readonly #frames: FrameSync;
   readonly #viewport: Viewport;
   readonly #strokes: Strokes;
+  readonly #strokeFrames: StrokeFrames;
   readonly #presence: Presence;
   readonly #selection: Selection;
   readonly #selectionActions: SelectionActions;
@@ -130,7 +131,9 @@ class RoomPage {
     const inGrid = (x: number, y: number) => this.#viewport.inGrid(x, y);
     const view = () => this.#viewport.view;
     const nextSeq = () => this.#requests.next();
-    this.#strokes = new Strokes(banner, { pending, inGrid, canEdit: () => this.#session.canEdit(), nextSeq, send, changed: requestDraw });
+    // A stroke's frames after its first continue it, so one undo takes the whole stroke back.
+    this.#strokeFrames = new StrokeFrames(send);
+    this.#strokes = new Strokes(banner, { pending, inGrid, canEdit: () => this.#session.canEdit(), nextSeq, send: this.#strokeFrames.send, changed: requestDraw });
     this.#selection = new Selection({
       view,
       stamping: () => this.#stamping.active,
@@ -195,7 +198,10 @@ class RoomPage {
         this.#presence.sendCursor(this.#viewport.inGrid(x, y) ? { x, y } : undefined);
       },
       leave: () => this.#presence.sendCursor(undefined),
-      strokeStart: (x, y, alive, tentative) => this.#strokes.start(x, y, alive, tentative),
+      strokeStart: (x, y, alive, tentative) => {
+        this.#strokeFrames.begin();
+        this.#strokes.start(x, y, alive, tentative);
+      },
       strokeTo: (x, y) => this.#strokes.to(x, y),
       strokeCommit: () => this.#strokes.commit(),
       strokeCancel: () => this.#strokes.cancel(),
